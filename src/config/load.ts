@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { type Config, configSchema } from './schema.ts';
+
+export const DEFAULT_CONFIG_PATH = 'config/firedrill.config.ts';
+
+/** A problem found while loading user files, printed all at once (checkly-style diagnostics). */
+export interface Diagnostic {
+  file: string;
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map(formatDiagnostic).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return d.path ? `${d.file}: ${d.path}: ${d.message}` : `${d.file}: ${d.message}`;
+}
+
+export function issuesToDiagnostics(file: string, issues: readonly z.core.$ZodIssue[]): Diagnostic[] {
+  return issues.map((i) => ({ file, path: i.path.map(String).join('.'), message: i.message }));
+}
+
+export function parseConfig(raw: unknown, file = DEFAULT_CONFIG_PATH): Config {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(issuesToDiagnostics(file, parsed.error.issues));
+  return parsed.data;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the config file. */
+  file: string;
+  /** Project root: the config file's grandparent when it sits in `config/`, else its folder. */
+  root: string;
+}
+
+export async function loadConfig(file = DEFAULT_CONFIG_PATH, cwd = process.cwd()): Promise<LoadedConfig> {
+  const abs = path.resolve(cwd, file);
+  const rel = path.relative(cwd, abs) || abs;
+  if (!existsSync(abs)) throw new ConfigError([{ file: rel, path: '', message: 'file not found' }]);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
+  } catch (err) {
+    throw new ConfigError([{ file: rel, path: '', message: `failed to load: ${(err as Error).message}` }]);
+  }
+  if (mod.default === undefined) {
+    throw new ConfigError([
+      { file: rel, path: '', message: 'has no default export (export default defineConfig({...}))' },
+    ]);
+  }
+  const config = parseConfig(mod.default, rel);
+  const dir = path.dirname(abs);
+  const root = path.basename(dir) === 'config' ? path.dirname(dir) : dir;
+  return { config, file: abs, root };
+}

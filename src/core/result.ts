@@ -1,0 +1,96 @@
+/**
+ * The one result model. Every probe run, load scenario and drill produces a `Result`;
+ * reporters and metrics only ever read these. Plain data so that it survives JSON lines,
+ * worker boundaries and the HTML report unchanged.
+ */
+
+export type ResultKind = 'probe' | 'scenario' | 'drill';
+export type Status = 'pass' | 'fail' | 'error' | 'skipped';
+
+export interface StepResult {
+  name: string;
+  status: Status;
+  /** Epoch milliseconds. */
+  start: number;
+  durationMs: number;
+  error?: ErrorInfo;
+  /** Extra numbers a step measured, e.g. HTTP phase timings in ms. */
+  timings?: Record<string, number>;
+  /** Request ids the step sent, so logs can be matched back to it. */
+  requestIds?: string[];
+}
+
+export interface ErrorInfo {
+  message: string;
+  /** Short machine-readable class: 'timeout', 'assertion', 'http', 'browser-crash', ... */
+  type?: string;
+  stack?: string;
+}
+
+export interface Artifact {
+  kind: 'screenshot' | 'trace' | 'console' | 'log' | 'other';
+  /** Path relative to the report directory, or absolute. */
+  path: string;
+  contentType?: string;
+  description?: string;
+}
+
+/** One condition a drill checked: what was expected, what was seen, and when it held. */
+export interface ConditionResult {
+  /** Serializable description of the condition, e.g. `{ type: 'alertFires', alert: 'X', within: 30000 }`. */
+  condition: { type: string } & Record<string, unknown>;
+  status: Status;
+  /** What was actually observed (last value when failing). */
+  actual?: unknown;
+  /** Epoch ms when the condition was first satisfied. */
+  satisfiedAt?: number;
+  message?: string;
+}
+
+export interface TimelineEvent {
+  /** Epoch milliseconds. */
+  at: number;
+  phase: 'preflight' | 'inject' | 'observe' | 'rollback' | 'resolve';
+  event: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface Result {
+  id: string;
+  name: string;
+  kind: ResultKind;
+  status: Status;
+  /** Unique per run; appears in firedrill's logs and in request ids it sends. */
+  runId: string;
+  /** Epoch milliseconds. */
+  start: number;
+  durationMs: number;
+  environment?: string;
+  location?: string;
+  attempt?: number;
+  /** True when the run passed only after a retry. */
+  flaky?: boolean;
+  steps: StepResult[];
+  error?: ErrorInfo;
+  artifacts: Artifact[];
+  /** Probe-level numbers: web vitals, HTTP status, cert expiry, ... */
+  metrics?: Record<string, number>;
+  tags?: string[];
+  /** Drills only. */
+  timeline?: TimelineEvent[];
+  conditions?: ConditionResult[];
+  rollback?: { status: Status; at?: number; error?: ErrorInfo };
+}
+
+export function errorInfo(err: unknown, type?: string): ErrorInfo {
+  if (err instanceof Error) {
+    const t = type ?? (err as { type?: string }).type ?? (err.name !== 'Error' ? err.name : undefined);
+    return { message: err.message, ...(t ? { type: t } : {}), ...(err.stack ? { stack: err.stack } : {}) };
+  }
+  return { message: String(err), ...(type ? { type } : {}) };
+}
+
+/** Exit code CI gates on: 0 all passed, 1 any failed or errored. (2 is reserved for setup errors.) */
+export function exitCodeFor(results: readonly Result[]): 0 | 1 {
+  return results.every((r) => r.status === 'pass' || r.status === 'skipped') ? 0 : 1;
+}
