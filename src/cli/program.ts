@@ -1,0 +1,48 @@
+import { Command, Option } from 'commander';
+import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
+import { createLogger } from '../logger.ts';
+import { EXIT, SetupError } from './exit.ts';
+import { registerStackCommands } from './stack-command.ts';
+
+export interface GlobalOptions {
+  config: string;
+  logLevel?: string;
+}
+
+/** What every command gets: the validated config and a logger, built once from the global flags. */
+export async function commandContext(cmd: Command): Promise<LoadedConfig & { logger: ReturnType<typeof createLogger> }> {
+  const opts = cmd.optsWithGlobals<GlobalOptions>();
+  const loaded = await loadConfig(opts.config);
+  return { ...loaded, logger: createLogger(opts.logLevel ? { level: opts.logLevel } : {}) };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('firedrill')
+    .description(
+      'Synthetic monitoring and alert testing: probes, load scenarios and drills that prove\nyour alerts fire, reach Slack and resolve.',
+    )
+    .version('0.1.0')
+    .addOption(new Option('-c, --config <path>', 'config file').default('config/firedrill.config.ts'))
+    .addOption(new Option('--log-level <level>', 'firedrill log level').choices(['debug', 'info', 'warn', 'error']))
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: true });
+  registerStackCommands(program);
+  return program;
+}
+
+export async function runCli(argv = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`firedrill: invalid config\n${err.message}\n`);
+    } else if (err instanceof SetupError) {
+      process.stderr.write(`firedrill: ${err.message}\n`);
+    } else {
+      process.stderr.write(`firedrill: ${(err as Error).stack ?? String(err)}\n`);
+    }
+    return EXIT.setup;
+  }
+}

@@ -1,0 +1,66 @@
+import type { Page, BrowserContext } from 'playwright';
+import type { EnvironmentConfig } from '../config/schema.ts';
+import type { HttpClient } from './http/types.ts';
+
+/** What a probe's `run` receives. One fresh instance per run. */
+export interface ProbeContextBase {
+  /** The target environment, with `baseUrl` resolved (the local stack's demo app for `stack: true`). */
+  env: EnvironmentConfig & { name: string; baseUrl: string };
+  /** Unique per run; part of every `X-Request-ID` the run sends. */
+  runId: string;
+  /** Aborted when the run's timeout passes or the scheduler shuts down. */
+  signal: AbortSignal;
+  /**
+   * Marks a named step: its timing, status and error are recorded in the result.
+   * A throwing step fails the run (later steps don't run).
+   * @example await step('submit login', async () => { await page.click('[data-testid=login-submit]'); });
+   */
+  step<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Extra numbers for the result's `metrics` (e.g. a business value the probe read). */
+  recordMetric(name: string, value: number): void;
+  /** New request id for this run (`<runId>-<n>`), recorded on the current step. */
+  requestId(): string;
+  /** HTTP client that times every phase and stamps `X-Request-ID`; available for both kinds. */
+  http: HttpClient;
+}
+
+export interface BrowserProbeContext extends ProbeContextBase {
+  /** A page in a fresh browser context (isolated cookies/storage) of one warm browser. */
+  page: Page;
+  context: BrowserContext;
+}
+
+export type HttpProbeContext = ProbeContextBase;
+
+interface ProbeCommon {
+  /** Stable id: metric label `probe`, result id, file-independent. Lowercase, digits, dashes. */
+  id: string;
+  /** Human name for reports. @defaultValue the id */
+  name?: string;
+  /** Cron expression (node-cron syntax, seconds field allowed) for `firedrill schedule`. @example '*\/5 * * * *' */
+  schedule?: string;
+  /** Whole-run timeout in ms; the run ends as an error when it passes. @defaultValue 30000 */
+  timeoutMs?: number;
+  /** Extra attempts after a failure; a pass after a retry is reported as flaky. @defaultValue 0 */
+  retries?: number;
+  tags?: string[];
+  /** Environments this probe runs against. @defaultValue every environment */
+  environments?: string[];
+}
+
+export interface BrowserProbeDefinition extends ProbeCommon {
+  kind: 'browser';
+  run(ctx: BrowserProbeContext): Promise<void>;
+}
+
+export interface HttpProbeDefinition extends ProbeCommon {
+  kind: 'http';
+  run(ctx: HttpProbeContext): Promise<void>;
+}
+
+export type ProbeDefinition = BrowserProbeDefinition | HttpProbeDefinition;
+
+/** Declares a probe. A probe file's default export; the loader collects them, nothing registers itself. */
+export function defineProbe<T extends ProbeDefinition>(def: T): T {
+  return def;
+}
