@@ -1,0 +1,91 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, type Diagnostic, issuesToDiagnostics } from '../config/load.ts';
+import type { DrillDefinition } from './define.ts';
+import { drillSchema } from './schema.ts';
+
+export const DRILL_DIR = 'alert-tests';
+export const DRILL_SUFFIX = '.drill.ts';
+
+export interface LoadedDrill {
+  definition: DrillDefinition;
+  /** Relative to the project root. */
+  file: string;
+}
+
+/** Validates one exported value; diagnostics name the file and the property. */
+export function validateDrill(
+  raw: unknown,
+  file: string,
+): { drill?: DrillDefinition; diagnostics: Diagnostic[] } {
+  const parsed = drillSchema.safeParse(raw);
+  if (!parsed.success) return { diagnostics: issuesToDiagnostics(file, parsed.error.issues) };
+  // The parsed copy drops nothing (strict objects), but keep the author's object: it is the same data.
+  return { drill: raw as DrillDefinition, diagnostics: [] };
+}
+
+/**
+ * Imports every `alert-tests/*.drill.ts` and collects their default exports. All problems in all
+ * files are gathered and thrown together, so one run shows everything to fix.
+ */
+export async function loadDrills(root: string, dir = DRILL_DIR): Promise<LoadedDrill[]> {
+  const abs = path.resolve(root, dir);
+  let names: string[];
+  try {
+    names = (await readdir(abs)).filter((n) => n.endsWith(DRILL_SUFFIX)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const diagnostics: Diagnostic[] = [];
+  const drills: LoadedDrill[] = [];
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const file = path.join(dir, name);
+    let mod: { default?: unknown };
+    try {
+      mod = (await import(pathToFileURL(path.join(abs, name)).href)) as { default?: unknown };
+    } catch (err) {
+      diagnostics.push({ file, path: '', message: `failed to load: ${(err as Error).message}` });
+      continue;
+    }
+    if (mod.default === undefined) {
+      diagnostics.push({
+        file,
+        path: '',
+        message: 'has no default export (export default defineDrill({...}))',
+      });
+      continue;
+    }
+    const { drill, diagnostics: problems } = validateDrill(mod.default, file);
+    diagnostics.push(...problems);
+    if (!drill) continue;
+    const other = seen.get(drill.id);
+    if (other) {
+      diagnostics.push({ file, path: 'id', message: `duplicate drill id "${drill.id}" (also in ${other})` });
+      continue;
+    }
+    seen.set(drill.id, file);
+    drills.push({ definition: drill, file });
+  }
+  if (diagnostics.length) throw new ConfigError(diagnostics);
+  return drills;
+}
+
+/** The drills named on the command line (by id), or all; unknown names are a diagnostic. */
+export function selectDrills(all: LoadedDrill[], names: string[]): LoadedDrill[] {
+  if (names.length === 0) return all;
+  const byId = new Map(all.map((d) => [d.definition.id, d]));
+  const unknown = names.filter((n) => !byId.has(n));
+  if (unknown.length) {
+    throw new ConfigError(
+      unknown.map((n) => ({
+        file: DRILL_DIR,
+        path: '',
+        message: `no drill "${n}" (have: ${[...byId.keys()].join(', ') || 'none'})`,
+      })),
+    );
+  }
+  return names.map((n) => byId.get(n)!);
+}

@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { tryParseDuration } from './duration.ts';
+
+/** Validates what a drill file exported; every problem becomes one diagnostic naming its path. */
+
+const duration = z.custom<string | number>((v) => tryParseDuration(v) !== undefined, {
+  error: (iss) => `expected a duration like '30s' or 1500 (ms), got ${JSON.stringify(iss.input)}`,
+});
+const labelMap = z.record(
+  z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name'),
+  z.string(),
+);
+const channel = z
+  .string()
+  .regex(/^#?[a-z0-9._-]+$|^[CGD][A-Z0-9]{8,}$/, 'expected a channel like #alerts-critical');
+const alertName = z
+  .string()
+  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected an alert name like HighApiErrorRate');
+
+const condition = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('alertFires'),
+      alert: alertName,
+      labels: labelMap.optional(),
+      source: z.enum(['prometheus', 'alertmanager', 'grafana']).optional(),
+      within: duration,
+    }),
+    z.strictObject({
+      type: z.literal('slackMessage'),
+      channel,
+      alert: alertName.optional(),
+      contains: z.string().min(1).optional(),
+      within: duration,
+    }),
+    z.strictObject({
+      type: z.literal('noSlackMessage'),
+      channel,
+      alert: alertName.optional(),
+      within: duration,
+    }),
+    z.strictObject({
+      type: z.literal('logsArrive'),
+      index: z.string().min(1).optional(),
+      schema: z
+        .string()
+        .regex(/^[a-z0-9-]+$/, 'expected a schema name like backend')
+        .optional(),
+      match: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+      minEntries: z.number().int().min(1).optional(),
+      within: duration,
+    }),
+    z.strictObject({
+      type: z.literal('promql'),
+      expr: z.string().min(1),
+      op: z.enum(['>', '>=', '<', '<=', '==', '!=']),
+      value: z.number(),
+      within: duration,
+    }),
+  ],
+  {
+    error: () =>
+      'expected a condition built by alertFires, slackMessage, noSlackMessage, logsArrive or promql',
+  },
+);
+
+const restart = z.union([
+  z.strictObject({ stack: z.literal(true) }),
+  z.strictObject({ shell: z.string().min(1), timeoutMs: z.number().int().positive().optional() }),
+]);
+
+const fault = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('app'),
+      kind: z.enum(['latency', 'error-rate', 'login-failure', 'slow-image', 'hang', 'crash']),
+      params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+      ttl: duration,
+      restart: restart.optional(),
+    }),
+    z.strictObject({
+      type: z.literal('bad-traffic'),
+      kind: z.enum(['failed-logins', 'suspicious']),
+      ratePerSec: z.number().positive().max(200, 'at most 200 per second'),
+      durationSec: z.number().positive().max(600, 'at most 600 seconds'),
+    }),
+    z.strictObject({
+      type: z.literal('shell'),
+      inject: z.string().min(1),
+      rollback: z.string().min(1),
+      timeoutMs: z.number().int().positive().optional(),
+    }),
+    z.strictObject({
+      type: z.literal('toxiproxy'),
+      proxy: z.string().min(1),
+      toxic: z.strictObject({
+        type: z.string().min(1),
+        stream: z.enum(['upstream', 'downstream']).optional(),
+        toxicity: z.number().min(0).max(1).optional(),
+        attributes: z.record(z.string(), z.number()),
+      }),
+      apiUrl: z.url().optional(),
+    }),
+    z.strictObject({
+      type: z.literal('inject-alert'),
+      labels: labelMap.refine((l) => typeof l.alertname === 'string', 'needs an alertname label'),
+      annotations: z.record(z.string(), z.string()).optional(),
+      endsAfter: duration,
+    }),
+  ],
+  { error: () => 'expected a fault built by appFault, badTraffic, shell, toxiproxy or injectAlert' },
+);
+
+const trafficRequest = z.strictObject({
+  method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
+  path: z.string().startsWith('/', 'expected a path starting with /'),
+  body: z.unknown().optional(),
+  uploadImage: z
+    .strictObject({
+      field: z.string().min(1),
+      width: z.number().int().min(1).max(4096).optional(),
+      height: z.number().int().min(1).max(4096).optional(),
+    })
+    .optional(),
+  login: z.boolean().optional(),
+  expectStatus: z.number().int().min(100).max(599).optional(),
+});
+
+export const drillSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lowercase letters, digits and dashes'),
+    name: z.string().min(1).optional(),
+    description: z.string().optional(),
+    environments: z.array(z.string().min(1)).optional(),
+    fault: z.union([fault, z.array(fault).min(1, 'needs at least one fault')]),
+    traffic: z
+      .strictObject({
+        requests: z.array(trafficRequest).min(1, 'needs at least one request'),
+        ratePerSec: z.number().positive().max(100, 'at most 100 per second').optional(),
+        maxRequests: z.number().int().positive().max(20_000).optional(),
+        maxInFlight: z.number().int().positive().max(64).optional(),
+        slowMs: z.number().positive().optional(),
+      })
+      .optional(),
+    expect: z.array(condition).min(1, 'a drill must expect something'),
+    resolve: z
+      .union([
+        z.literal(false),
+        z.strictObject({ within: duration, alert: z.boolean().optional(), message: z.boolean().optional() }),
+      ])
+      .optional(),
+    requireEffect: z.boolean().optional(),
+    timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+    tags: z.array(z.string()).optional(),
+  })
+  .superRefine((d, ctx) => {
+    const faults = Array.isArray(d.fault) ? d.fault : [d.fault];
+    const routing = faults.some((f) => f.type === 'inject-alert');
+    const hasAlert = d.expect.some((c) => c.type === 'alertFires');
+    d.expect.forEach((c, i) => {
+      if ((c.type === 'slackMessage' || c.type === 'noSlackMessage') && !c.alert && !hasAlert && !routing) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expect', i, 'alert'],
+          message: 'name the alert, or add an alertFires condition it can default to',
+        });
+      }
+    });
+  });

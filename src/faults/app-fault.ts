@@ -1,0 +1,140 @@
+import { HttpStatusError, requestJson } from '../clients/http-types.ts';
+import { type Duration, parseDuration } from '../drills/duration.ts';
+import { runChecked } from './shell.ts';
+import type {
+  AppFaultKind,
+  AppFaultSpec,
+  Fault,
+  FaultContext,
+  InjectedFault,
+  RestartSpec,
+  RollbackOutcome,
+} from './types.ts';
+
+type KindParams = {
+  latency: { latencyMs: number; route?: string };
+  'error-rate': { rate: number; status?: number; route?: string };
+  'login-failure': Record<never, never>;
+  'slow-image': { delayMs: number };
+  hang: Record<never, never>;
+  crash: { afterMs?: number };
+};
+
+export type AppFaultOptions = {
+  [K in AppFaultKind]: { kind: K; ttl: Duration; restart?: RestartSpec } & KindParams[K];
+}[AppFaultKind];
+
+/**
+ * A fault the reference app applies to itself through `POST /__faults`. Always with a TTL, so
+ * it expires by itself even if firedrill is killed.
+ * @example appFault({ kind: 'error-rate', rate: 1, status: 500, ttl: '60s' })
+ * @example appFault({ kind: 'crash', ttl: '60s', restart: { stack: true } })
+ */
+export function appFault(opts: AppFaultOptions): AppFaultSpec {
+  const { kind, ttl, restart, ...params } = opts;
+  return {
+    type: 'app',
+    kind,
+    ttl,
+    params: params as AppFaultSpec['params'],
+    ...(restart ? { restart } : {}),
+  };
+}
+
+interface CreatedFault {
+  id: string;
+  kind: string;
+  expiresAt: string;
+}
+
+const HEALTH_WAIT_MS = 30_000;
+
+function http(ctx: FaultContext) {
+  return {
+    baseUrl: ctx.target.baseUrl,
+    ...(ctx.target.faultToken ? { token: ctx.target.faultToken } : {}),
+    ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    timeoutMs: 5_000,
+  };
+}
+
+/** Polls `/healthz` until the app answers 2xx (after a restart). */
+async function waitHealthy(ctx: FaultContext, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  let last = 'not tried';
+  while (Date.now() - started < timeoutMs) {
+    try {
+      await requestJson(http(ctx), '/healthz');
+      return Date.now() - started;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`app not healthy ${timeoutMs} ms after restart: ${last}`);
+}
+
+async function restartApp(ctx: FaultContext, restart: RestartSpec): Promise<string> {
+  if ('stack' in restart) {
+    if (!ctx.restartStack) throw new Error('restart: { stack: true } needs a local-stack environment');
+    await ctx.restartStack(['demo-app']);
+  } else {
+    await runChecked(restart.shell, restart.timeoutMs ?? 60_000);
+  }
+  const ms = await waitHealthy(ctx, HEALTH_WAIT_MS);
+  return `app restarted, healthy after ${ms} ms`;
+}
+
+export function createAppFault(spec: AppFaultSpec): Fault {
+  const ttlMs = parseDuration(spec.ttl);
+  return {
+    spec,
+    describe() {
+      const p = Object.entries(spec.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      return `app fault ${spec.kind}${p ? ` ${p}` : ''} (ttl ${Math.round(ttlMs / 1000)}s)`;
+    },
+    async inject(ctx: FaultContext): Promise<InjectedFault> {
+      // The endpoint takes whole seconds; rounding up keeps a sub-second TTL from meaning "none".
+      const body = { kind: spec.kind, ttlSeconds: Math.max(1, Math.ceil(ttlMs / 1000)), ...spec.params };
+      const created = await requestJson<CreatedFault>(http(ctx), '/__faults', {
+        method: 'POST',
+        body,
+        signal: ctx.signal,
+      });
+      return {
+        type: 'app',
+        target: ctx.target.baseUrl,
+        ids: [created.id],
+        injectedAt: Date.now(),
+        expiresAt: Date.parse(created.expiresAt),
+        detail: { kind: created.kind },
+      };
+    },
+    async rollback(ctx: FaultContext, injected?: InjectedFault): Promise<RollbackOutcome> {
+      if (spec.kind === 'crash') {
+        if (!spec.restart)
+          return { cleared: false, detail: 'crash fault without restart: start the app yourself' };
+        return { cleared: true, detail: await restartApp(ctx, spec.restart) };
+      }
+      // Without ids (died before the endpoint answered) clear them all; the per-target lock
+      // guarantees no other drill's fault lives on this app.
+      const paths = injected?.ids.length
+        ? injected.ids.map((id) => `/__faults/${encodeURIComponent(id)}`)
+        : ['/__faults'];
+      let cleared = false;
+      for (const path of paths) {
+        try {
+          await requestJson(http(ctx), path, { method: 'DELETE' });
+          cleared = true;
+        } catch (err) {
+          // 404: the fault already expired by its TTL; nothing left to undo.
+          if (err instanceof HttpStatusError && err.status === 404) continue;
+          throw err;
+        }
+      }
+      return { cleared, detail: cleared ? `deleted ${paths.join(', ')}` : 'already expired' };
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { AlertmanagerClient } from '../clients/alertmanager.ts';
+import { parseDuration } from '../drills/duration.ts';
+import type { Fault, FaultContext, InjectAlertSpec, InjectedFault, RollbackOutcome } from './types.ts';
+
+/**
+ * An alert posted straight into Alertmanager, as Prometheus would send it: for routing-only
+ * drills that check where a notification lands without breaking anything. It carries the drill
+ * id as `drill_id`, so the notification can be told apart from real ones; `endsAt` makes
+ * Alertmanager resolve it by itself.
+ * @example injectAlert({ labels: { alertname: 'RoutingDrill', severity: 'critical' }, endsAfter: '2m' })
+ */
+export function injectAlert(opts: Omit<InjectAlertSpec, 'type'>): InjectAlertSpec {
+  return { type: 'inject-alert', ...opts };
+}
+
+export function alertLabels(spec: InjectAlertSpec, drillId: string, runId: string): Record<string, string> {
+  return { ...spec.labels, drill_id: drillId, drill_run_id: runId };
+}
+
+function client(ctx: FaultContext): AlertmanagerClient {
+  if (!ctx.target.alertmanagerUrl)
+    throw new Error('injectAlert needs the environment to have an alertmanagerUrl');
+  return new AlertmanagerClient({
+    baseUrl: ctx.target.alertmanagerUrl,
+    timeoutMs: 5_000,
+    ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+  });
+}
+
+export function createInjectAlertFault(spec: InjectAlertSpec): Fault {
+  const endsAfterMs = parseDuration(spec.endsAfter);
+  return {
+    spec,
+    describe: () =>
+      `inject alert ${spec.labels.alertname ?? '?'} {${Object.entries(spec.labels)
+        .filter(([k]) => k !== 'alertname')
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',')}} into Alertmanager`,
+    async inject(ctx: FaultContext): Promise<InjectedFault> {
+      const am = client(ctx);
+      const now = Date.now();
+      const labels = alertLabels(spec, ctx.drillId, ctx.runId);
+      await am.postAlerts(
+        [
+          {
+            labels,
+            annotations: { summary: `firedrill routing drill ${ctx.drillId}`, ...spec.annotations },
+            startsAt: new Date(now).toISOString(),
+            endsAt: new Date(now + endsAfterMs).toISOString(),
+            generatorURL: `firedrill://drill/${ctx.drillId}/${ctx.runId}`,
+          },
+        ],
+        ctx.signal,
+      );
+      return {
+        type: 'inject-alert',
+        target: am.baseUrl,
+        ids: [],
+        injectedAt: now,
+        expiresAt: now + endsAfterMs,
+        detail: { labels, startsAt: new Date(now).toISOString() },
+      };
+    },
+    async rollback(ctx: FaultContext, injected?: InjectedFault): Promise<RollbackOutcome> {
+      const labels =
+        (injected?.detail?.labels as Record<string, string> | undefined) ??
+        alertLabels(spec, ctx.drillId, ctx.runId);
+      const startsAt = injected?.detail?.startsAt as string | undefined;
+      // Re-posting the same label set with endsAt=now is how a Prometheus resolves an alert;
+      // it is idempotent, and a resolved notification follows at the next group_interval.
+      await client(ctx).postAlerts([
+        { labels, ...(startsAt ? { startsAt } : {}), endsAt: new Date().toISOString() },
+      ]);
+      return { cleared: true, detail: 'posted endsAt=now' };
+    },
+  };
+}
