@@ -54,8 +54,26 @@ export const stackSchema = z
   .object({
     /** `fast`: 1 s scrape/evaluation and 0 s group_wait, so drills take seconds (tests, demo). */
     profile: z.enum(['fast', 'default']).default('fast'),
-    /** Fixed ports per component; a missing or 0 port means "pick a free loopback port". */
-    ports: z.partialRecord(z.enum(STACK_COMPONENTS), port).default({}),
+    /**
+     * Fixed loopback ports; a missing or 0 port means "pick a free one on first `up`, then keep it".
+     * Besides the components that listen (the log shipper does not): OpenSearch's transport port,
+     * and two ports the stack reserves for firedrill itself: the scheduler's `/metrics`, which
+     * Prometheus scrapes, and the drill runner's webhook, which Alertmanager posts to.
+     */
+    ports: z
+      .partialRecord(
+        z
+          .enum([...STACK_COMPONENTS, 'opensearch-transport', 'firedrill-metrics', 'firedrill-webhook'])
+          .exclude(['log-shipper']),
+        port,
+      )
+      .default({}),
+    /**
+     * Where downloaded programs are unpacked (OpenSearch), shared by every state dir.
+     * @defaultValue `/var/cache/firedrill` as root (OpenSearch then runs as `nobody`, who cannot
+     * enter `/root`), else `$XDG_CACHE_HOME/firedrill` or `~/.cache/firedrill`
+     */
+    cacheDir: z.string().min(1).optional(),
     opensearch: z
       .object({
         version: z
@@ -63,6 +81,8 @@ export const stackSchema = z
           .regex(/^\d+\.\d+\.\d+$/, 'expected a version like 2.19.6')
           .default('2.19.6'),
         heapMb: z.number().int().min(256).max(8192).default(512),
+        /** Java 11+ to run it on; found from $JAVA_HOME, `java` on PATH or /usr/lib/jvm when omitted. */
+        javaHome: z.string().min(1).optional(),
       })
       .strict()
       .default({ version: '2.19.6', heapMb: 512 }),

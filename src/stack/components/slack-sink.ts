@@ -1,0 +1,31 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type ComponentDefinition, loopback } from '../component.ts';
+import { httpProbe } from '../health.ts';
+import { nodeScriptPlan, requireScript } from './node-script.ts';
+
+export const SLACK_SINK_SCRIPT = 'src/slack-sink/main.ts';
+
+export const slackSink: ComponentDefinition = {
+  name: 'slack-sink',
+  after: [],
+  port: 'slack-sink',
+  url: (ports) => loopback(ports['slack-sink']),
+  readyTimeoutMs: 30_000,
+  stopTimeoutMs: 10_000,
+  preflight: (ctx) => requireScript(ctx, SLACK_SINK_SCRIPT, 'Slack sink'),
+  async prepare(ctx) {
+    const dir = ctx.paths.componentDir('slack-sink');
+    await mkdir(dir, { recursive: true });
+    return nodeScriptPlan(ctx, SLACK_SINK_SCRIPT, {
+      SINK_HOST: '127.0.0.1',
+      SINK_PORT: String(ctx.ports['slack-sink']),
+      SINK_DATA_FILE: path.join(dir, 'messages.json'),
+    });
+  },
+  // The sink, like Slack, accepts any non-empty bearer token.
+  probe: (ctx) =>
+    httpProbe(`${loopback(ctx.ports['slack-sink'])}/api/auth.test`, {
+      headers: { authorization: 'Bearer firedrill-local' },
+    }),
+};
