@@ -13,6 +13,7 @@ import {
   type SlackMessage,
   tsToEpochMs,
 } from './slack-message.ts';
+import { type CallOptions, nextCursor, type RateLimitTracker, SlackTransport } from './slack-transport.ts';
 
 export type { SlackWaitTimeoutDetails } from './slack-errors.ts';
 export { SlackApiError, SlackWaitTimeoutError } from './slack-errors.ts';
@@ -105,23 +106,6 @@ export interface SlackWaitResult {
   rateLimited: boolean;
 }
 
-type Args = Record<string, unknown>;
-type SlackOk = { ok: true } & Record<string, unknown>;
-
-interface RateLimitTracker {
-  waitedMs: number;
-  count: number;
-  /** Keep honouring 429s until the signal ends the wait (waitForMessage has a deadline). */
-  unbounded?: boolean;
-  onWait?: ((waitMs: number, method: string) => void) | undefined;
-}
-
-interface CallOptions {
-  signal?: AbortSignal | undefined;
-  context?: string;
-  tracker?: RateLimitTracker;
-}
-
 const MAX_PAGES = 100;
 
 /**
@@ -129,26 +113,26 @@ const MAX_PAGES = 100;
  * delivery against real Slack and against the local Slack-compatible sink.
  */
 export class SlackClient {
-  readonly #apiUrl: string;
-  readonly #token: string;
-  readonly #fetch: typeof fetch;
+  readonly #transport: SlackTransport;
   readonly #logger: Logger;
   readonly #channelTypes: string;
-  readonly #maxRateLimitRetries: number;
   // Channel ids never change, so a name resolved once stays resolved.
   readonly #channelIds = new Map<string, string>();
 
   constructor(opts: SlackClientOptions) {
-    this.#apiUrl = (opts.apiUrl ?? 'https://slack.com/api').replace(/\/+$/, '');
-    this.#token = opts.token;
-    this.#fetch = opts.fetch ?? globalThis.fetch;
     this.#logger = (opts.logger ?? pino({ enabled: false })).child({ component: 'slack-client' });
     this.#channelTypes = opts.channelTypes ?? 'public_channel';
-    this.#maxRateLimitRetries = opts.maxRateLimitRetries ?? 3;
+    this.#transport = new SlackTransport({
+      apiUrl: (opts.apiUrl ?? 'https://slack.com/api').replace(/\/+$/, ''),
+      token: opts.token,
+      fetch: opts.fetch ?? globalThis.fetch,
+      logger: this.#logger,
+      maxRateLimitRetries: opts.maxRateLimitRetries ?? 3,
+    });
   }
 
   async authTest(signal?: AbortSignal): Promise<AuthTestResult> {
-    return (await this.#call('auth.test', {}, { signal })) as unknown as AuthTestResult;
+    return (await this.#transport.call('auth.test', {}, { signal })) as unknown as AuthTestResult;
   }
 
   /** Every channel the token can list, following `next_cursor`; also fills the name cache. */
@@ -156,7 +140,7 @@ export class SlackClient {
     const channels: SlackChannel[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await this.#call(
+      const res = await this.#transport.call(
         'conversations.list',
         { types: this.#channelTypes, exclude_archived: true, limit: 200, cursor },
         { signal },
@@ -189,7 +173,10 @@ export class SlackClient {
 
   async postMessage(opts: PostMessageOptions): Promise<PostMessageResult> {
     const { signal, ...body } = opts;
-    const res = await this.#call('chat.postMessage', body, { signal, context: channelContext(opts.channel) });
+    const res = await this.#transport.call('chat.postMessage', body, {
+      signal,
+      context: channelContext(opts.channel),
+    });
     return { channel: String(res.channel), ts: String(res.ts), message: res.message as SlackMessage };
   }
 
@@ -291,7 +278,7 @@ export class SlackClient {
     const limit = range.limit;
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await this.#call(
+      const res = await this.#transport.call(
         'conversations.history',
         {
           channel: channelId,
@@ -312,88 +299,10 @@ export class SlackClient {
     }
     return out;
   }
-
-  async #call(method: string, args: Args, opts: CallOptions = {}): Promise<SlackOk> {
-    const tracker = opts.tracker ?? { waitedMs: 0, count: 0 };
-    for (let attempt = 0; ; attempt++) {
-      const res = await this.#send(method, args, opts.signal);
-      if (res.status === 429) {
-        await res.body?.cancel();
-        if (!tracker.unbounded && attempt >= this.#maxRateLimitRetries) {
-          throw new SlackApiError(method, 'ratelimited', { status: 429, ...ctx(opts.context) });
-        }
-        const waitMs = retryAfterMs(res.headers.get('retry-after'));
-        this.#logger.warn({ method, waitMs }, 'Slack rate limit: waiting for Retry-After');
-        tracker.onWait?.(waitMs, method);
-        const start = Date.now();
-        try {
-          await sleep(waitMs, undefined, { signal: opts.signal });
-        } finally {
-          tracker.waitedMs += Date.now() - start;
-          tracker.count++;
-        }
-        continue;
-      }
-      const text = await res.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      const record =
-        typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
-      if (record?.ok === true) return record as SlackOk;
-      const error =
-        typeof record?.error === 'string' ? record.error : res.ok ? 'invalid_response' : `http_${res.status}`;
-      throw new SlackApiError(method, error, {
-        status: res.status,
-        ...ctx(opts.context),
-        ...(typeof record?.needed === 'string' ? { needed: record.needed } : {}),
-        ...(typeof record?.provided === 'string' ? { provided: record.provided } : {}),
-      });
-    }
-  }
-
-  // Reads go as GET with a query string (every Slack method accepts it); chat.postMessage
-  // carries nested blocks/attachments, which only a JSON body keeps intact.
-  #send(method: string, args: Args, signal: AbortSignal | undefined): Promise<Response> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
-    const init: RequestInit = { headers, ...(signal ? { signal } : {}) };
-    let url = `${this.#apiUrl}/${method}`;
-    if (method === 'chat.postMessage') {
-      init.method = 'POST';
-      headers['content-type'] = 'application/json; charset=utf-8';
-      init.body = JSON.stringify(args);
-    } else {
-      const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(args)) {
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') qs.set(k, String(v));
-      }
-      const q = qs.toString();
-      if (q) url += `?${q}`;
-    }
-    return this.#fetch(url, init);
-  }
-}
-
-function nextCursor(res: SlackOk): string | undefined {
-  const meta = res.response_metadata as { next_cursor?: unknown } | undefined;
-  return typeof meta?.next_cursor === 'string' && meta.next_cursor ? meta.next_cursor : undefined;
-}
-
-/** Slack sends whole seconds; a missing or odd header still must not mean "retry at once". */
-function retryAfterMs(header: string | null): number {
-  const seconds = Number(header);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
 }
 
 function channelContext(nameOrId: string): string {
   return `channel "${nameOrId}"`;
-}
-
-function ctx(context: string | undefined): { context?: string } {
-  return context ? { context } : {};
 }
 
 /** Worth another poll: the network or Slack's 5xx; Slack's own refusals are config errors. */
