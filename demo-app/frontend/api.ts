@@ -46,7 +46,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const duration_ms = Math.round(performance.now() - started);
   const text = await response.text();
   const data: unknown = text ? safeJson(text) : undefined;
-  const outcome = { ...fields, event: 'api_response', status: response.status, duration_ms };
+  const outcome = { ...fields, event: 'api_response', status_code: response.status, duration_ms };
   if (response.ok) {
     log.info(outcome, `api ${method} ${fields.path} ${response.status}`);
     return data as T;

@@ -25,7 +25,8 @@ export function validationError(error: ZodError): HttpError {
     const path = issue.path.join('.');
     return path === '' ? issue.message : `${path}: ${issue.message}`;
   });
-  return new HttpError(400, 'validation_error', parts.join('; '));
+  // One field can fail two checks with the same text (not an integer, and too big): say it once.
+  return new HttpError(400, 'validation_error', [...new Set(parts)].join('; '));
 }
 
 // Errors fastify and its plugins raise before our handlers run, mapped onto the API's codes.

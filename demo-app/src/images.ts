@@ -181,7 +181,8 @@ export class ImageService {
         .toFile(this.outputPath(id, 'thumbnail'));
       await input()
         .resize(1024, 1024, { fit: 'inside', withoutEnlargement: true })
-        .grayscale()
+        // A true one-channel JPEG, not three equal channels: a third of the bytes.
+        .toColourspace('b-w')
         .jpeg({ quality: 85 })
         .toFile(this.outputPath(id, 'grayscale'));
       const durationMs = performance.now() - started;
