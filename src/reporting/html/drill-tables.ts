@@ -1,0 +1,61 @@
+import type { Result } from '../../core/result.ts';
+import { describeCondition, formatValue, hopMeasures, laneOfCondition } from '../drill.ts';
+import { firstLine, formatDuration, formatOffset } from '../summary.ts';
+import { type Html, html } from './escape.ts';
+
+/**
+ * Measured hop delay beside the pipeline's floor. The floor (scrape interval + rule evaluation +
+ * `for` + group_wait, …) is what the configuration makes unavoidable; the rest is what a team
+ * can actually shave, so the table shows it as its own column.
+ */
+export function hopTable(r: Result): Html {
+  const hops = hopMeasures(r);
+  if (hops.length === 0) return html``;
+  const max = Math.max(...hops.map((h) => Math.max(h.measuredMs ?? 0, h.pipelineMinMs ?? 0)), 1);
+  const rows = hops.map((h) => {
+    const over =
+      h.measuredMs !== undefined && h.pipelineMinMs !== undefined
+        ? h.measuredMs - h.pipelineMinMs
+        : undefined;
+    const mw = ((h.measuredMs ?? 0) / max) * 100;
+    const pw = ((h.pipelineMinMs ?? 0) / max) * 100;
+    const cond = (r.conditions ?? []).find((c) => laneOfCondition(c) === h.hop);
+    return html`<tr>
+      <td><span class="hop-name l-${h.hop}">${h.hop}</span></td>
+      <td class="num">${h.measuredMs !== undefined ? formatDuration(h.measuredMs) : '—'}</td>
+      <td class="num muted">${h.pipelineMinMs !== undefined ? formatDuration(h.pipelineMinMs) : '—'}</td>
+      <td class="num ${over !== undefined && over < 0 ? 'bad' : ''}">${over !== undefined ? `+${formatDuration(Math.max(0, over))}` : '—'}${over !== undefined && over < 0 ? ' (below minimum?)' : ''}</td>
+      <td class="hop-cmp"><div class="hc l-${h.hop}"><i class="hc-measured" style="width:${mw.toFixed(2)}%"></i><i class="hc-min" style="width:${pw.toFixed(2)}%"></i></div></td>
+      <td>${cond ? html`<span class="pill st-${cond.status}">${cond.status}</span>` : ''}</td>
+    </tr>`;
+  });
+  return html`<table class="grid-table hops"><thead><tr><th>hop</th><th class="num">measured</th><th class="num">pipeline min</th><th class="num">over min</th><th>measured vs <span class="hatch-key"></span> minimum</th><th></th></tr></thead>
+    <tbody>${rows}</tbody></table>`;
+}
+
+/** Each condition: what was expected, what was seen, and when it held. */
+export function conditionsTable(r: Result): Html {
+  const cs = r.conditions ?? [];
+  if (cs.length === 0) return html``;
+  const rows = cs.map(
+    (c) => html`<tr class="st-${c.status}">
+      <td><span class="pill st-${c.status}">${c.status}</span></td>
+      <td><code>${describeCondition(c.condition)}</code>${c.message ? html`<div class="muted small">${firstLine(c.message, 300)}</div>` : ''}</td>
+      <td><code>${formatValue(c.actual, 160)}</code></td>
+      <td class="num">${c.satisfiedAt !== undefined ? formatOffset(c.satisfiedAt - r.start) : '—'}</td>
+    </tr>`,
+  );
+  return html`<table class="grid-table conditions"><thead><tr><th></th><th>expected</th><th>actual</th><th class="num">satisfied at</th></tr></thead>
+    <tbody>${rows}</tbody></table>`;
+}
+
+export function rollbackLine(r: Result): Html {
+  const rb = r.rollback;
+  if (!rb)
+    return html`<p class="rollback bad">No rollback recorded: check the target by hand, or run <code>firedrill rollback</code>.</p>`;
+  const when = rb.at !== undefined ? ` at ${formatOffset(rb.at - r.start)}` : '';
+  if (rb.status === 'pass') return html`<p class="rollback good">✓ Fault rolled back${when}.</p>`;
+  if (rb.status === 'skipped')
+    return html`<p class="rollback muted">Rollback skipped${when} (nothing was injected).</p>`;
+  return html`<p class="rollback bad">✗ Rollback ${rb.status}${when}${rb.error ? `: ${firstLine(rb.error.message, 300)}` : ''}. Run <code>firedrill rollback</code>.</p>`;
+}

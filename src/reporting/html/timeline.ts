@@ -1,0 +1,201 @@
+import type { ConditionResult, Result, TimelineEvent } from '../../core/result.ts';
+import { formatDetail, HOPS, LANES, type Lane, laneOfCondition, laneOfEvent } from '../drill.ts';
+import { formatDuration, formatOffset } from '../summary.ts';
+import { tickLabel, timeAxis } from './axis.ts';
+import { type Html, html } from './escape.ts';
+import { LabelLayout } from './labels.ts';
+
+// SVG user units; the picture scales to the card width, text with it.
+const W = 1000;
+const X0 = 96;
+const X1 = W - 16;
+const TOP = 26;
+const LANE_H = 58;
+/** Marker line within a lane; label rows sit above and below it. */
+const MID = 33;
+
+const f = (n: number) => n.toFixed(1);
+
+/** Drawing context shared by the parts of one timeline. */
+interface Frame {
+  x: (at: number) => number;
+  laneIndex: Map<Lane, number>;
+  laneY: (lane: Lane) => number | undefined;
+  labels: LabelLayout;
+  start: number;
+  injectAt: number;
+}
+
+/**
+ * The drill as a picture: one swimlane per hop on one time axis, with the fault window shaded,
+ * each event where it happened, each hop's measured delay as a bar ending at the event that
+ * closed it (its pipeline minimum hatched inside), and each failed condition as a dashed line
+ * running to its deadline. A reader sees where the chain broke without reading a table.
+ */
+export function drillTimeline(r: Result, svgId: string): Html {
+  const hatch = `${svgId}-hatch`;
+  const events = [...(r.timeline ?? [])].sort((a, b) => a.at - b.at);
+  const conditions = r.conditions ?? [];
+  const injectAt = events.find((e) => laneOfEvent(e) === 'inject')?.at ?? r.start;
+  const rollbackAt = r.rollback?.at ?? events.find((e) => laneOfEvent(e) === 'rollback')?.at;
+  // Only a failed condition's deadline is part of the story; a met one's would just stretch the axis.
+  const deadlines = conditions
+    .filter(failed)
+    .map((c) => deadline(c, injectAt))
+    .filter((d): d is number => d !== undefined);
+  const end = Math.max(
+    r.start + r.durationMs,
+    ...events.map((e) => e.at),
+    ...deadlines,
+    ...conditions.map((c) => c.satisfiedAt ?? 0),
+    ...unreachedFloors(r).map((h) => injectAt + h.min),
+  );
+  const axis = timeAxis(r.start, end, 10);
+  const x = (at: number) =>
+    X0 + ((Math.min(Math.max(at, axis.from), axis.from + axis.span) - axis.from) / axis.span) * (X1 - X0);
+
+  const used = new Set<Lane>([...events.map(laneOfEvent), ...conditions.map(laneOfCondition)]);
+  const lanes = LANES.filter((l) => (HOPS as readonly string[]).includes(l) || used.has(l));
+  const laneIndex = new Map(lanes.map((l, i) => [l, i]));
+  const laneY = (l: Lane) => {
+    const i = laneIndex.get(l);
+    return i === undefined ? undefined : TOP + i * LANE_H;
+  };
+  const labels = new LabelLayout(X1, (i) => [TOP + i * LANE_H + 15, TOP + i * LANE_H + 54]);
+  const fr: Frame = { x, laneIndex, laneY, labels, start: r.start, injectAt };
+  const height = TOP + lanes.length * LANE_H + 6;
+
+  const bands = lanes.map((lane, i) => {
+    const y = TOP + i * LANE_H;
+    const v = laneVerdict(conditions.filter((c) => laneOfCondition(c) === lane));
+    return html`<rect class="lane ${i % 2 ? 'odd' : ''}" x="0" y="${y}" width="${W}" height="${LANE_H}"></rect>
+      <text class="lane-label l-${lane}" x="10" y="${y + MID + 5}">${lane}</text>
+      ${v ? html`<text class="lane-verdict ${v.cls}" x="${X0 - 10}" y="${y + MID + 5}" text-anchor="end">${v.mark}</text>` : ''}`;
+  });
+  const grid = axis.ticks.map((t) => {
+    const tx = X0 + (t / axis.span) * (X1 - X0);
+    return html`<line class="grid" x1="${f(tx)}" x2="${f(tx)}" y1="${TOP - 4}" y2="${height - 6}"></line>
+      <text class="tick" x="${f(tx)}" y="${TOP - 9}" text-anchor="${tx > X1 - 20 ? 'end' : 'middle'}">${tickLabel(t, axis.span)}</text>`;
+  });
+  const faultEnd = rollbackAt ?? axis.from + axis.span;
+  const faultNote = rollbackAt ? formatDuration(rollbackAt - injectAt) : '(no rollback recorded)';
+  const fault = html`<rect class="fault" x="${f(x(injectAt))}" y="${TOP}" width="${f(Math.max(1, x(faultEnd) - x(injectAt)))}" height="${lanes.length * LANE_H}"></rect>
+    <text class="fault-label" x="${f(x(injectAt) + 4)}" y="${height - 10}">fault active ${faultNote}</text>`;
+
+  const bars = [...hopBars(r, events, conditions, fr, hatch), ...floorBars(r, fr, hatch)];
+  const condMarks = conditions.map((c) => conditionMark(c, fr));
+  const eventMarks = events.map((e) => eventMark(e, fr));
+  return html`<svg class="timeline" viewBox="0 0 ${W} ${height}" role="img" aria-label="drill timeline">
+    <defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+      <rect width="6" height="6" fill="var(--card)" opacity=".55"></rect><line x1="0" y1="0" x2="0" y2="6" stroke="var(--ink)" stroke-width="2.2"></line></pattern></defs>
+    ${bands}${fault}${grid}${bars}${condMarks}${eventMarks}${labels.render()}</svg>`;
+}
+
+const failed = (c: ConditionResult) => c.status === 'fail' || c.status === 'error';
+
+function laneVerdict(cs: ConditionResult[]): { mark: string; cls: string } | undefined {
+  if (cs.length === 0) return undefined;
+  if (cs.some(failed)) return { mark: '✗', cls: 'bad' };
+  if (cs.every((c) => c.status === 'skipped')) return { mark: '–', cls: 'muted' };
+  return { mark: '✓', cls: 'good' };
+}
+
+/** When a condition gave up: its `within`, counted from the fault's injection. */
+function deadline(c: ConditionResult, injectAt: number): number | undefined {
+  const within = c.condition.within ?? c.condition.timeoutMs;
+  return typeof within === 'number' ? injectAt + within : undefined;
+}
+
+function eventMark(e: TimelineEvent, fr: Frame): Html {
+  const lane = laneOfEvent(e);
+  const y = fr.laneY(lane)! + MID;
+  const title = `${formatOffset(e.at - fr.start)} ${e.phase}: ${e.event}${e.detail ? `  ${formatDetail(e.detail, 300)}` : ''}`;
+  fr.labels.add(fr.laneIndex.get(lane)!, fr.x(e.at), e.event, 'ev-label', 0);
+  return html`<g class="ev l-${lane}"><title>${title}</title><circle cx="${f(fr.x(e.at))}" cy="${y}" r="5.5"></circle></g>`;
+}
+
+function hopBars(
+  r: Result,
+  events: TimelineEvent[],
+  conditions: ConditionResult[],
+  fr: Frame,
+  hatch: string,
+): Html[] {
+  const m = r.metrics ?? {};
+  return HOPS.flatMap((hop) => {
+    const measured = m[`hop_ms_${hop}`];
+    const min = m[`pipeline_min_ms_${hop}`];
+    const y = fr.laneY(hop);
+    if (measured === undefined || y === undefined) return [];
+    // The bar ends where the hop was observed, whatever the drill measured it from.
+    const endAt =
+      conditions.find((c) => laneOfCondition(c) === hop && c.satisfiedAt !== undefined)?.satisfiedAt ??
+      events.find((e) => laneOfEvent(e) === hop)?.at ??
+      fr.injectAt + measured;
+    const x1 = fr.x(endAt);
+    const x0 = fr.x(endAt - measured);
+    const minW = min !== undefined ? Math.min(x1 - x0, fr.x(endAt - measured + min) - x0) : 0;
+    const minText = min !== undefined ? ` · pipeline min ${formatDuration(min)}` : '';
+    fr.labels.add(fr.laneIndex.get(hop)!, x0, `${formatDuration(measured)}${minText}`, 'hop-label', 1);
+    return [
+      html`<g class="hop l-${hop}"><title>${hop}: measured ${formatDuration(measured)}${minText}</title>
+        <rect class="hop-bar" x="${f(x0)}" y="${y + MID - 5}" width="${f(Math.max(1, x1 - x0))}" height="10" rx="2"></rect>
+        ${minW > 0 ? html`<rect class="hop-min" x="${f(x0)}" y="${y + MID - 5}" width="${f(minW)}" height="10" rx="2" fill="url(#${hatch})"></rect>` : ''}</g>`,
+    ];
+  });
+}
+
+/**
+ * Hops that never happened but have a known pipeline minimum. Drawn from the injection, the floor
+ * shows the earliest moment the hop could have happened: past the condition's deadline means the
+ * drill cannot pass as configured (say, a rule's `for:` longer than the drill's `within`).
+ */
+function unreachedFloors(r: Result): Array<{ hop: Lane; min: number }> {
+  const m = r.metrics ?? {};
+  return HOPS.flatMap((hop) => {
+    const min = m[`pipeline_min_ms_${hop}`];
+    const missed = (r.conditions ?? []).some((c) => failed(c) && laneOfCondition(c) === hop);
+    return m[`hop_ms_${hop}`] === undefined && min !== undefined && min > 0 && missed ? [{ hop, min }] : [];
+  });
+}
+
+function floorBars(r: Result, fr: Frame, hatch: string): Html[] {
+  return unreachedFloors(r).map(({ hop, min }) => {
+    const y = fr.laneY(hop)!;
+    const x0 = fr.x(fr.injectAt);
+    const x1 = fr.x(fr.injectAt + min);
+    fr.labels.add(
+      fr.laneIndex.get(hop)!,
+      x1,
+      `pipeline min ${formatDuration(min)}: earliest possible`,
+      'hop-label',
+      1,
+    );
+    return html`<g class="hop l-${hop}"><title>${hop}: never observed; the pipeline needs at least ${formatDuration(min)} after injection</title>
+      <rect class="hop-min" x="${f(x0)}" y="${y + MID + 5}" width="${f(Math.max(1, x1 - x0))}" height="5" rx="2" fill="url(#${hatch})"></rect></g>`;
+  });
+}
+
+function conditionMark(c: ConditionResult, fr: Frame): Html {
+  const lane = laneOfCondition(c);
+  const y = fr.laneY(lane);
+  if (y === undefined) return html``;
+  const cy = y + MID;
+  if (c.satisfiedAt !== undefined) {
+    const cx = fr.x(c.satisfiedAt);
+    return html`<g class="cond ok"><title>${c.condition.type} met at ${formatOffset(c.satisfiedAt - fr.start)}</title>
+      <path d="M${f(cx)} ${cy - 10} l10 10 l-10 10 l-10 -10 z"></path></g>`;
+  }
+  if (!failed(c)) return html``;
+  const until = deadline(c, fr.injectAt) ?? fr.start;
+  const x0 = fr.x(fr.injectAt);
+  const x1 = Math.max(fr.x(until), x0 + 1);
+  const waited =
+    until > fr.injectAt
+      ? `not seen within ${formatDuration(until - fr.injectAt)}`
+      : `${c.condition.type} ${c.status}`;
+  fr.labels.add(fr.laneIndex.get(lane)!, x1, waited, 'cond-label', 2);
+  return html`<g class="cond bad"><title>${c.condition.type}: ${c.message ?? waited}</title>
+    <line x1="${f(x0)}" x2="${f(x1)}" y1="${cy}" y2="${cy}"></line>
+    <text x="${f(x1)}" y="${cy + 5}" text-anchor="middle">✗</text></g>`;
+}
