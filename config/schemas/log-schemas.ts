@@ -43,14 +43,24 @@ const nonEmpty: Schema = { type: 'string', minLength: 1 };
 /** Every object at any depth: a secret-looking key holds only the redaction marker. */
 const noSecrets: Schema = {
   $comment: `Keys containing ${SECRET_KEY_WORDS.join(', ')} (any case) may only hold "${REDACTED}".`,
-  patternProperties: {
-    [caseInsensitivePattern(SECRET_KEY_WORDS)]: {
-      const: REDACTED,
-      description: `"${REDACTED}": this key looks like a secret`,
+  // if/then per type rather than bare keywords, so the schema passes Ajv's strict type checks.
+  if: { type: 'object' },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword; this object is never awaited.
+  then: {
+    type: 'object',
+    patternProperties: {
+      [caseInsensitivePattern(SECRET_KEY_WORDS)]: {
+        const: REDACTED,
+        description: `"${REDACTED}": this key looks like a secret`,
+      },
     },
+    additionalProperties: { $ref: '#/$defs/noSecrets' },
   },
-  additionalProperties: { $ref: '#/$defs/noSecrets' },
-  items: { $ref: '#/$defs/noSecrets' },
+  else: {
+    if: { type: 'array' },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword; this object is never awaited.
+    then: { type: 'array', items: { $ref: '#/$defs/noSecrets' } },
+  },
 };
 
 const accessLog: Schema = {

@@ -59,10 +59,11 @@ export function loadLogSchema(nameOrPath: LogSchemaName | string): LogSchema {
   }
   const draft07 = typeof schema.$schema === 'string' && schema.$schema.includes('draft-07');
   // verbose: errors carry the failing value and the schema that failed, for messages that say
-  // what was found and what a good value looks like.
-  const ajv = draft07
-    ? new Ajv({ allErrors: true, verbose: true })
-    : new Ajv2020({ allErrors: true, verbose: true });
+  // what was found and what a good value looks like. Built-in schemas are held to Ajv's strict
+  // mode (it throws on a lax schema); a user's schema only has to be valid. strictRequired would
+  // reject the standard if/then idiom, whose `then` requires properties declared one level up.
+  const options = { allErrors: true, verbose: true, strict: builtIn !== undefined, strictRequired: false };
+  const ajv = draft07 ? new Ajv(options) : new Ajv2020(options);
   addFormats(ajv);
   let validate: ValidateFunction;
   try {

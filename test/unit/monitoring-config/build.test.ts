@@ -1,0 +1,61 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { generatedFiles, main, staleFiles } from '../../../src/monitoring-config/build.ts';
+import { REPO_ROOT, run, tempDir } from './tools.ts';
+
+const tmp = tempDir('build');
+afterAll(() => tmp.remove());
+
+describe('src/monitoring-config/build.ts', () => {
+  it('--check passes on the committed files (run as a program)', async () => {
+    const result = await run('npx', ['tsx', 'src/monitoring-config/build.ts', '--check'], REPO_ROOT);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(`monitoring config: ${generatedFiles().length} generated files up to date\n`);
+    expect(result.code).toBe(0);
+  });
+
+  it('generates the rule files, their tests, the Alertmanager example and the log schemas', () => {
+    expect(generatedFiles().map((f) => f.path)).toEqual([
+      'config/prometheus/rules.fast.yml',
+      'config/prometheus/rules.default.yml',
+      'config/prometheus/tests/rules.fast.test.yml',
+      'config/prometheus/tests/rules.default.test.yml',
+      'config/alertmanager/alertmanager.example.yml',
+      'config/schemas/backend-log.schema.json',
+      'config/schemas/frontend-log.schema.json',
+      'config/schemas/loguru-log.schema.json',
+    ]);
+  });
+
+  it('--check names stale and missing files and exits 1; writing makes it pass', () => {
+    const root = tmp.dir;
+    cpSync(join(REPO_ROOT, 'config'), join(root, 'config'), { recursive: true });
+    const rules = join(root, 'config/prometheus/rules.fast.yml');
+    writeFileSync(rules, readFileSync(rules, 'utf8').replace('for: 0s', 'for: 1m'));
+    writeFileSync(join(root, 'config/schemas/loguru-log.schema.json'), '{}\n');
+    expect(staleFiles(root)).toEqual([
+      'config/prometheus/rules.fast.yml',
+      'config/schemas/loguru-log.schema.json',
+    ]);
+
+    const errors: string[] = [];
+    const error = vi.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(main(['--check'], root)).toBe(1);
+      expect(errors).toEqual([
+        'stale: config/prometheus/rules.fast.yml',
+        'stale: config/schemas/loguru-log.schema.json',
+        'regenerate with: npx tsx src/monitoring-config/build.ts',
+      ]);
+      expect(main([], root)).toBe(0);
+      expect(staleFiles(root)).toEqual([]);
+      expect(main(['--fix'], root)).toBe(2);
+      expect(errors.at(-1)).toBe('unknown argument "--fix"\nusage: build.ts [--check]');
+    } finally {
+      error.mockRestore();
+      log.mockRestore();
+    }
+  });
+});
