@@ -10,7 +10,9 @@ export interface GlobalOptions {
 }
 
 /** What every command gets: the validated config and a logger, built once from the global flags. */
-export async function commandContext(cmd: Command): Promise<LoadedConfig & { logger: ReturnType<typeof createLogger> }> {
+export async function commandContext(
+  cmd: Command,
+): Promise<LoadedConfig & { logger: ReturnType<typeof createLogger> }> {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   const loaded = await loadConfig(opts.config);
   return { ...loaded, logger: createLogger(opts.logLevel ? { level: opts.logLevel } : {}) };
@@ -19,11 +21,13 @@ export async function commandContext(cmd: Command): Promise<LoadedConfig & { log
 export function buildProgram(): Command {
   const program = new Command('firedrill')
     .description(
-      'Synthetic monitoring and alert testing: probes, load scenarios and drills that prove\nyour alerts fire, reach Slack and resolve.',
+      'Synthetic monitoring and alert testing: probes, load scenarios and drills that prove your alerts fire, reach Slack and resolve.',
     )
     .version('0.1.0')
     .addOption(new Option('-c, --config <path>', 'config file').default('config/firedrill.config.ts'))
-    .addOption(new Option('--log-level <level>', 'firedrill log level').choices(['debug', 'info', 'warn', 'error']))
+    .addOption(
+      new Option('--log-level <level>', 'firedrill log level').choices(['debug', 'info', 'warn', 'error']),
+    )
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   registerStackCommands(program);

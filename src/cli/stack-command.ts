@@ -7,7 +7,9 @@ function parseComponents(names: string[]): StackComponent[] | undefined {
   if (names.length === 0) return undefined;
   const unknown = names.filter((n) => !(STACK_COMPONENTS as readonly string[]).includes(n));
   if (unknown.length) {
-    throw new SetupError(`unknown stack component ${unknown.join(', ')} (have: ${STACK_COMPONENTS.join(', ')})`);
+    throw new SetupError(
+      `unknown stack component ${unknown.join(', ')} (have: ${STACK_COMPONENTS.join(', ')})`,
+    );
   }
   return names as StackComponent[];
 }
@@ -15,7 +17,9 @@ function parseComponents(names: string[]): StackComponent[] | undefined {
 export function registerStackCommands(program: Command): void {
   const stack = program
     .command('stack')
-    .description('the embedded local stack: Prometheus, Alertmanager, Pushgateway, OpenSearch + rsyslog, Slack sink, demo app');
+    .description(
+      'the embedded local stack: Prometheus, Alertmanager, Pushgateway, OpenSearch + rsyslog, Slack sink, demo app',
+    );
 
   stack
     .command('up')
@@ -70,6 +74,12 @@ export function registerStackCommands(program: Command): void {
       const { config, root } = await commandContext(cmd);
       const [component] = parseComponents([name]) ?? [];
       const { stackLogs } = await import('../stack/index.ts');
-      await stackLogs({ config, root, component: component!, lines: opts.lines, follow: opts.follow === true });
+      await stackLogs({
+        config,
+        root,
+        component: component!,
+        lines: opts.lines,
+        follow: opts.follow === true,
+      });
     });
 }
