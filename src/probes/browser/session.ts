@@ -1,0 +1,266 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Browser, BrowserContext, Page } from 'playwright';
+import type { Artifact } from '../../core/result.ts';
+import { ConsoleRecorder } from './console-recorder.ts';
+import { redactText, redactZip } from './redact.ts';
+import { RequestRouter } from './request-routing.ts';
+import { VITALS, VitalsCollector } from './web-vitals.ts';
+
+export interface OpenSessionOptions {
+  runId: string;
+  /** Failure artifacts are written here (created on demand). */
+  artifactsDir: string;
+  /** Aborting closes the context, so whatever the probe awaits rejects promptly. */
+  signal: AbortSignal;
+  /** The app's base URL: its origin gets request ids from the first request on. */
+  baseUrl?: string;
+  /** Values to blank out of kept artifacts (trace, console log): passwords, tokens the probe used. */
+  secrets?: readonly string[];
+}
+
+export interface SessionSettings {
+  trace: 'on-failure' | 'off';
+  traceScreenshots: boolean;
+  faroUrl?: string;
+  faro: 'absorb' | 'forward';
+  /** Playwright's default wait for actions and navigations in this context. */
+  actionTimeoutMs: number;
+  secrets: readonly string[];
+  logger: Logger;
+  /** Called when the browser stops answering (context close hangs), so the runtime can replace it. */
+  onWedged(): void;
+}
+
+export interface FinishResult {
+  artifacts: Artifact[];
+  /** `web_vital_{lcp,fcp,cls,inp,ttfb}` (ms; CLS unitless), plus `faro_*` when beacons were seen. */
+  metrics: Record<string, number>;
+  /** Frontend errors: uncaught page errors and Faro exceptions, each listed once. */
+  errors: string[];
+  /** Every `X-Request-ID` the run's pages sent, stamped by firedrill or set by the app itself. */
+  requestIds: string[];
+  /** The browser process died during the run. */
+  crashed: boolean;
+  /** The run's signal fired before `finish`. */
+  aborted: boolean;
+}
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** Request ids sent since the previous call: call at the end of each step to attribute them. */
+  takeRequestIds(): string[];
+  /** Collects results, keeps artifacts when `failed`, closes the context. Never throws; idempotent. */
+  finish(o: { failed: boolean }): Promise<FinishResult>;
+}
+
+/** Budgets for work on a page that may be wedged: an artifact is worth a second, not a stuck scheduler. */
+const SCREENSHOT_MS = 3000;
+const ABORT_SCREENSHOT_MS = 1500;
+const FLUSH_MS = 500;
+const FARO_QUIET_MS = 300;
+const FARO_MAX_MS = 1500;
+const CLOSE_MS = 5000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** Fakes "tab hidden": Faro and web-vitals send their final LCP/CLS/INP and flush batches on it. */
+const HIDE_FOR_FARO = `(() => {
+  if (typeof window.faro !== 'object') return false;
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+  document.dispatchEvent(new Event('visibilitychange'));
+  return true;
+})()`;
+
+export async function openBrowserSession(
+  browser: Browser,
+  o: OpenSessionOptions,
+  s: SessionSettings,
+): Promise<BrowserSession> {
+  const log = s.logger.child({ runId: o.runId });
+  const context = await browser.newContext();
+  const router = new RequestRouter({
+    runId: o.runId,
+    appOrigins: o.baseUrl ? [o.baseUrl] : [],
+    faro: s.faro,
+    ...(s.faroUrl ? { faroUrl: s.faroUrl } : {}),
+  });
+  const vitals = new VitalsCollector();
+  const recorder = new ConsoleRecorder();
+  let page: Page;
+  const secrets = [...s.secrets, ...(o.secrets ?? [])];
+  try {
+    context.setDefaultTimeout(s.actionTimeoutMs);
+    recorder.install(context);
+    await Promise.all([router.install(context), vitals.install(context)]);
+    if (s.trace === 'on-failure') {
+      await context.tracing.start({ screenshots: s.traceScreenshots, snapshots: true });
+    }
+    page = await context.newPage();
+  } catch (err) {
+    await context.close().catch(() => {});
+    throw err;
+  }
+
+  let closed = false;
+  const closeContext = async () => {
+    if (closed) return;
+    closed = true;
+    const done = await Promise.race([
+      context.close().then(
+        () => true,
+        () => true,
+      ),
+      sleep(CLOSE_MS).then(() => false),
+    ]);
+    if (!done) {
+      log.warn('browser context did not close in time; replacing the browser');
+      s.onWedged();
+    }
+  };
+
+  const artifactPath = (name: string) => join(o.artifactsDir, `${o.runId}-${name}`);
+  const capture = async (failed: boolean, screenshotMs: number): Promise<Artifact[]> => {
+    const artifacts: Artifact[] = [];
+    if (failed) {
+      await mkdir(o.artifactsDir, { recursive: true });
+      const path = artifactPath('screenshot.png');
+      try {
+        await page.screenshot({ path, fullPage: true, timeout: screenshotMs });
+        artifacts.push({
+          kind: 'screenshot',
+          path,
+          contentType: 'image/png',
+          description: `at ${page.url()}`,
+        });
+      } catch (err) {
+        recorder.note(`screenshot failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    await vitals.flush(page, FLUSH_MS);
+    await flushFaro(page, router);
+    if (s.trace === 'on-failure') {
+      const path = artifactPath('trace.zip');
+      try {
+        await Promise.race([
+          failed ? context.tracing.stop({ path }) : context.tracing.stop(),
+          sleep(CLOSE_MS).then(() => Promise.reject(new Error('timed out'))),
+        ]);
+        if (failed) {
+          const redacted = await redactZip(path, secrets);
+          if (redacted > 0) recorder.note(`${redacted} secret occurrences redacted from the trace`);
+          artifacts.push({
+            kind: 'trace',
+            path,
+            contentType: 'application/zip',
+            description: 'npx playwright show-trace',
+          });
+        }
+      } catch (err) {
+        recorder.note(`trace not saved: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    return artifacts;
+  };
+
+  let abortWork: Promise<Artifact[]> | undefined;
+  const onAbort = () => {
+    recorder.note(`run aborted (${String(o.signal.reason ?? 'aborted')}); closing the context`);
+    abortWork ??= (async () => {
+      try {
+        return browser.isConnected() ? await capture(true, ABORT_SCREENSHOT_MS) : [];
+      } finally {
+        await closeContext();
+      }
+    })();
+  };
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  if (o.signal.aborted) onAbort();
+
+  let finishing: Promise<FinishResult> | undefined;
+  const finish = async (f: { failed: boolean }): Promise<FinishResult> => {
+    o.signal.removeEventListener('abort', onAbort);
+    const aborted = abortWork !== undefined;
+    const crashed = !browser.isConnected();
+    let artifacts: Artifact[] = [];
+    try {
+      if (abortWork) artifacts = await abortWork;
+      else if (!crashed) artifacts = await capture(f.failed, SCREENSHOT_MS);
+    } catch (err) {
+      recorder.note(`artifact capture failed: ${(err as Error).message}`);
+    }
+    await closeContext();
+    if (crashed) recorder.note('the browser disconnected during the run (crashed or killed)');
+    if (f.failed || aborted || crashed) {
+      const path = artifactPath('console.log');
+      try {
+        await mkdir(o.artifactsDir, { recursive: true });
+        await writeFile(path, redactText(recorder.text(), secrets));
+        artifacts.push({
+          kind: 'console',
+          path,
+          contentType: 'text/plain',
+          description: 'console, page errors, failed requests',
+        });
+      } catch (err) {
+        log.warn({ err }, 'could not write the console artifact');
+      }
+    }
+    return {
+      artifacts,
+      metrics: metricsOf(vitals, router),
+      errors: [...new Set([...recorder.pageErrors, ...router.faro.errors])],
+      requestIds: router.requestIds.map((r) => r.id),
+      crashed,
+      aborted,
+    };
+  };
+
+  return {
+    context,
+    page,
+    takeRequestIds: () => router.takeRequestIds(),
+    finish: (f) => {
+      finishing ??= finish(f);
+      return finishing;
+    },
+  };
+}
+
+async function flushFaro(page: Page, router: RequestRouter): Promise<void> {
+  const hidden = await Promise.race([
+    page.evaluate(HIDE_FOR_FARO).catch(() => false),
+    sleep(FLUSH_MS).then(() => false),
+  ]);
+  if (!hidden) return;
+  // web-vitals queues its final values on the same event Faro flushes on, so they leave in a
+  // second batch: wait for the beacons to go quiet rather than for the first one.
+  const deadline = Date.now() + FARO_MAX_MS;
+  let seen = router.faro.beacons;
+  let quietSince = Date.now();
+  while (Date.now() < deadline && Date.now() - quietSince < FARO_QUIET_MS) {
+    await sleep(50);
+    if (router.faro.beacons !== seen) {
+      seen = router.faro.beacons;
+      quietSince = Date.now();
+    }
+  }
+}
+
+function metricsOf(vitals: VitalsCollector, router: RequestRouter): Record<string, number> {
+  const own = vitals.summary();
+  const metrics: Record<string, number> = {};
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  for (const name of VITALS) {
+    // The page's own observers come first: they exist on every page; Faro only where the app has it.
+    const value = own[name] ?? router.faro.vitals[name];
+    if (value !== undefined) metrics[`web_vital_${name}`] = round(value);
+    const faro = router.faro.vitals[name];
+    if (faro !== undefined) metrics[`faro_web_vital_${name}`] = round(faro);
+  }
+  if (router.faro.beacons > 0) metrics.faro_beacons = router.faro.beacons;
+  return metrics;
+}
