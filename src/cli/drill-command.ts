@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { exitCodeFor, type Result } from '../core/result.ts';
+import { SetupError } from './exit.ts';
+import { commandContext } from './program.ts';
+
+interface DrillOptions {
+  env?: string;
+  reporter: string[];
+  yesProduction?: boolean;
+  list?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `firedrill drill [names…]` and `firedrill rollback`. */
+export function registerDrillCommands(program: Command): void {
+  program
+    .command('drill')
+    .description(
+      'run drills: inject a fault, prove the alert fires, reaches Slack, logs arrive, and it all resolves',
+    )
+    .argument('[names...]', 'drill ids (default: every drill in alert-tests/)')
+    .option('-e, --env <name>', 'environment from the config (default: its defaultEnvironment)')
+    .addOption(
+      new Option(
+        '-r, --reporter <spec>',
+        'console, json[=path], junit[=path], html[=path], slack[=#channel]; repeatable',
+      )
+        .argParser(collect)
+        .default([]),
+    )
+    .option('--yes-production', 'confirm injecting faults into an environment marked production')
+    .option('--list', 'list the drills and exit')
+    .action(async (names: string[], opts: DrillOptions, cmd: Command) => {
+      process.exitCode = await drillAction(names, opts, cmd);
+    });
+
+  program
+    .command('rollback')
+    .description('undo what crashed drill runs left behind (replays their rollback journals); safe to repeat')
+    .option('-e, --env <name>', 'environment for journals that do not name one')
+    .action(async (opts: { env?: string }, cmd: Command) => {
+      process.exitCode = await rollbackAction(opts, cmd);
+    });
+}
+
+async function drillAction(names: string[], opts: DrillOptions, cmd: Command): Promise<number> {
+  const { config, root, logger } = await commandContext(cmd);
+  const { loadDrills, selectDrills } = await import('../drills/loader.ts');
+  const drills = selectDrills(await loadDrills(root), names).map((d) => d.definition);
+  if (opts.list) {
+    for (const d of drills) process.stdout.write(`${d.id}${d.name ? `  ${d.name}` : ''}\n`);
+    return 0;
+  }
+  const { resolveStateDir, stackUp } = await import('../stack/index.ts');
+  const { resolveDrillEnvironment, DrillGuardError } = await import('../drills/environment.ts');
+  const stateDir = resolveStateDir(config, root);
+  const envName = opts.env ?? config.defaultEnvironment;
+  let env: Awaited<ReturnType<typeof resolveDrillEnvironment>>;
+  try {
+    env = await resolveDrillEnvironment(config, envName, stateDir);
+  } catch (err) {
+    if (err instanceof DrillGuardError) throw new SetupError(err.message);
+    throw err;
+  }
+  // Guards that refuse the whole run are a setup error (exit 2), found before any reporter starts.
+  if (!env.allowFaults || (env.production && !opts.yesProduction)) {
+    const { checkGuards } = await import('../drills/environment.ts');
+    try {
+      checkGuards(env, drills[0] ?? { id: '-', fault: [], expect: [] }, {
+        yesProduction: opts.yesProduction === true,
+      });
+    } catch (err) {
+      throw new SetupError((err as Error).message);
+    }
+  }
+  const { createReporters } = await import('../reporting/registry.ts');
+  const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
+  const { SlackClient } = await import('../clients/slack.ts');
+  const specs = opts.reporter.length ? opts.reporter : ['console'];
+  const reporters = createReporters(specs, {
+    outDir: path.join(stateDir, 'reports'),
+    ...(env.slack?.token
+      ? { slack: { poster: new SlackClient({ apiUrl: env.slack.apiUrl, token: env.slack.token }) } }
+      : {}),
+  });
+  const mux = new ReporterMultiplexer(reporters);
+  const runId = `drills-${randomBytes(4).toString('hex')}`;
+  const started = Date.now();
+  await mux.onBegin({
+    kind: 'drill',
+    total: drills.length,
+    runId,
+    environment: env.name,
+    startedAt: started,
+  });
+  const { runDrills, withSignalRollback, SIGNAL_EXIT } = await import('../drills/suite.ts');
+  const refs = new Map<string, { id: string; name: string; kind: 'drill'; start: number }>();
+  const { value: results, signal } = await withSignalRollback((abort) =>
+    runDrills({
+      drills,
+      env,
+      stateDir,
+      root,
+      logger,
+      signal: abort,
+      yesProduction: opts.yesProduction === true,
+      ...(env.stack
+        ? {
+            restartStack: async (components: string[]) => {
+              await stackUp({ config, root, logger, components: components as never });
+            },
+          }
+        : {}),
+      onDrillBegin: (d, start) => {
+        const ref = { id: d.id, name: d.name ?? d.id, kind: 'drill' as const, start };
+        refs.set(d.id, ref);
+        mux.onResultBegin(ref);
+      },
+      onEvent: (event, drill) => {
+        const ref = refs.get(drill.id);
+        if (ref) mux.onEvent(ref, event);
+      },
+      onResult: async (r: Result) => {
+        const ref = refs.get(r.id);
+        if (ref) for (const s of r.steps) mux.onStepEnd(ref, s);
+        await mux.onResult(r);
+      },
+    }),
+  );
+  const exitCode = exitCodeFor(results);
+  await mux.onEnd({ results, exitCode, durationMs: Date.now() - started });
+  return signal ? (SIGNAL_EXIT[signal] ?? 1) : exitCode;
+}
+
+async function rollbackAction(opts: { env?: string }, cmd: Command): Promise<number> {
+  const { config, root, logger } = await commandContext(cmd);
+  const { resolveStateDir, stackUp } = await import('../stack/index.ts');
+  const { resolveDrillEnvironment, faultTarget } = await import('../drills/environment.ts');
+  const { replayJournals } = await import('../drills/replay.ts');
+  const stateDir = resolveStateDir(config, root);
+  const out = await replayJournals({
+    stateDir,
+    logger,
+    async contextFor(record) {
+      const name = record.environment || opts.env || config.defaultEnvironment;
+      const envCfg = config.environments[name];
+      const token = envCfg?.faultToken;
+      let restart: ((c: string[]) => Promise<void>) | undefined;
+      if (envCfg?.stack) {
+        restart = async (components) => {
+          await stackUp({ config, root, logger, components: components as never });
+        };
+        // A stack that was restarted since may listen elsewhere now: prefer its current URLs.
+        const env = await resolveDrillEnvironment(config, name, stateDir).catch(() => undefined);
+        if (env)
+          return {
+            target: { ...faultTarget(env), ...(token ? { faultToken: token } : {}) },
+            restartStack: restart,
+          };
+      }
+      return {
+        target: { ...record.target, ...(token ? { faultToken: token } : {}) },
+        ...(restart ? { restartStack: restart } : {}),
+      };
+    },
+  });
+  const w = (s: string) => process.stdout.write(`${s}\n`);
+  if (out.journals.length === 0) w('no rollback journals left behind: nothing to undo');
+  for (const j of out.journals) {
+    w(
+      `journal ${path.basename(j.file)}${j.drillId ? ` (drill ${j.drillId})` : ''}: ${j.outcome}${j.error ? ` — ${j.error}` : ''}`,
+    );
+    for (const f of j.faults) w(`  ${f.description}: ${f.detail}`);
+  }
+  for (const t of out.staleLocks) w(`removed stale lock on ${t}`);
+  return out.journals.some((j) => j.outcome === 'failed' || j.outcome === 'unreadable') ? 1 : 0;
+}

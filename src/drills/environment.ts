@@ -1,0 +1,133 @@
+import type { Config, EnvironmentConfig } from '../config/schema.ts';
+import type { FaultSpec, FaultTarget } from '../faults/types.ts';
+import type { DrillDefinition } from './define.ts';
+
+/** An environment with every URL a drill needs resolved (the local stack's, for `stack: true`). */
+export interface DrillEnvironment {
+  name: string;
+  baseUrl: string;
+  allowFaults: boolean;
+  production: boolean;
+  faultToken?: string;
+  credentials?: { username: string; password: string };
+  prometheusUrl?: string;
+  alertmanagerUrl?: string;
+  elasticsearchUrl?: string;
+  slack?: { apiUrl: string; token?: string };
+  grafana?: { url: string; token: string };
+  toxiproxyUrl?: string;
+  /** Where Alertmanager pushes notifications for firedrill (the local stack's webhook). */
+  webhookUrl?: string;
+  /** Channels alerts are routed to, searched when a message lands in the wrong one. */
+  slackChannels: string[];
+  stack: boolean;
+}
+
+/** A drill may not run here; the message says why and what would allow it. */
+export class DrillGuardError extends Error {
+  override name = 'DrillGuardError';
+}
+
+// The local sink accepts any non-empty token; real Slack needs the bot token from config.
+const SINK_TOKEN = 'xoxb-firedrill-local';
+
+/**
+ * Resolves an environment of the config. For `stack: true` the URLs come from the running local
+ * stack's state file; a stack that is not up is a setup error naming the command that fixes it.
+ */
+export async function resolveDrillEnvironment(
+  config: Config,
+  name: string,
+  stateDir: string,
+): Promise<DrillEnvironment> {
+  const env: EnvironmentConfig | undefined = config.environments[name];
+  if (!env) {
+    throw new DrillGuardError(
+      `no environment "${name}" in the config (have: ${Object.keys(config.environments).join(', ')})`,
+    );
+  }
+  const channels = [...new Set(Object.values(config.stack.slackChannels))];
+  const common = {
+    name,
+    allowFaults: env.allowFaults,
+    production: env.production,
+    slackChannels: channels,
+    stack: env.stack,
+    ...(env.faultToken ? { faultToken: env.faultToken } : {}),
+    ...(env.credentials ? { credentials: env.credentials } : {}),
+    ...(env.grafana ? { grafana: env.grafana } : {}),
+  };
+  if (env.stack) {
+    const { readStackState, stackUrls } = await import('../stack/index.ts');
+    const state = await readStackState(stateDir);
+    if (!state)
+      throw new DrillGuardError(
+        `environment "${name}" uses the local stack, which is not running: run \`firedrill stack up\``,
+      );
+    const urls = stackUrls(state);
+    return {
+      ...common,
+      baseUrl: env.baseUrl ?? urls.baseUrl,
+      prometheusUrl: env.prometheusUrl ?? urls.prometheusUrl,
+      alertmanagerUrl: env.alertmanagerUrl ?? urls.alertmanagerUrl,
+      elasticsearchUrl: env.elasticsearchUrl ?? urls.elasticsearchUrl,
+      slack: {
+        apiUrl: env.slack?.apiUrl && env.slack.token ? env.slack.apiUrl : urls.slackApiUrl,
+        token: env.slack?.token ?? SINK_TOKEN,
+      },
+      webhookUrl: urls.firedrillWebhookUrl,
+    };
+  }
+  return {
+    ...common,
+    baseUrl: env.baseUrl!,
+    ...(env.prometheusUrl ? { prometheusUrl: env.prometheusUrl } : {}),
+    ...(env.alertmanagerUrl ? { alertmanagerUrl: env.alertmanagerUrl } : {}),
+    ...(env.elasticsearchUrl ? { elasticsearchUrl: env.elasticsearchUrl } : {}),
+    ...(env.slack ? { slack: env.slack } : {}),
+  };
+}
+
+/** Refuses what must never run: faults where they are not allowed, production without the flag. */
+export function checkGuards(
+  env: DrillEnvironment,
+  drill: DrillDefinition,
+  opts: { yesProduction?: boolean } = {},
+): void {
+  if (!env.allowFaults) {
+    throw new DrillGuardError(
+      `environment "${env.name}" does not allow faults: set allowFaults: true for it in the config to run drills there`,
+    );
+  }
+  if (env.production && !opts.yesProduction) {
+    throw new DrillGuardError(
+      `environment "${env.name}" is marked production: pass --yes-production to inject faults there`,
+    );
+  }
+  if (drill.environments && !drill.environments.includes(env.name)) {
+    throw new DrillGuardError(
+      `drill ${drill.id} runs only in ${drill.environments.join(', ')}, not in "${env.name}"`,
+    );
+  }
+}
+
+export function faultTarget(env: DrillEnvironment): FaultTarget {
+  return {
+    baseUrl: env.baseUrl,
+    ...(env.faultToken ? { faultToken: env.faultToken } : {}),
+    ...(env.alertmanagerUrl ? { alertmanagerUrl: env.alertmanagerUrl } : {}),
+    ...(env.toxiproxyUrl ? { toxiproxyUrl: env.toxiproxyUrl } : {}),
+  };
+}
+
+/** The URLs a drill's faults act on: one lock each, so two drills never share a target. */
+export function lockTargets(env: DrillEnvironment, faults: readonly FaultSpec[]): string[] {
+  const out = new Set<string>();
+  for (const f of faults) {
+    if (f.type === 'inject-alert') out.add(env.alertmanagerUrl ?? 'alertmanager');
+    else if (f.type === 'toxiproxy') out.add(`${f.apiUrl ?? env.toxiproxyUrl ?? 'toxiproxy'}#${f.proxy}`);
+    else out.add(env.baseUrl);
+  }
+  // Sorted, so two runs taking the same locks take them in the same order and cannot deadlock.
+  return [...out].sort();
+}

@@ -1,0 +1,60 @@
+import type { TimelineEvent } from '../core/result.ts';
+
+export type DrillPhase = TimelineEvent['phase'];
+
+/** Told about every timeline event the moment it is recorded (live console during a game day). */
+export type DrillEventListener = (event: TimelineEvent, drill: { id: string; runId: string }) => void;
+
+/**
+ * Moments the hop latencies are computed from, each an epoch ms, first value wins.
+ * `injected` and `rolledBack` anchor the hops; the rest are when each system showed the drill.
+ */
+export type Mark =
+  | 'injected'
+  | 'firstBadSample'
+  | 'pending'
+  | 'firing'
+  | 'webhookReceived'
+  | 'slackPosted'
+  | 'slackSeen'
+  | 'logsSeen'
+  | 'rolledBack'
+  | 'resolved'
+  | 'webhookResolved'
+  | 'slackResolvedPosted'
+  | 'slackResolvedSeen';
+
+/** A drill run's timeline: events in the order they are recorded, each passed on at once. */
+export class Timeline {
+  readonly events: TimelineEvent[] = [];
+  readonly marks: Partial<Record<Mark, number>> = {};
+
+  constructor(
+    private readonly drill: { id: string; runId: string },
+    private readonly listener?: DrillEventListener,
+  ) {}
+
+  /** `at` may lie in the past: a system's own timestamp (Prometheus' activeAt) placed where it belongs. */
+  add(phase: DrillPhase, event: string, detail?: Record<string, unknown>, at = Date.now()): TimelineEvent {
+    const e: TimelineEvent = { at, phase, event, ...(detail ? { detail } : {}) };
+    this.events.push(e);
+    try {
+      this.listener?.(e, this.drill);
+    } catch {
+      // A broken live reporter must never break the drill (and so never skip its rollback).
+    }
+    return e;
+  }
+
+  /** Records a moment once; later calls for the same mark are ignored. Returns whether it was new. */
+  mark(name: Mark, at = Date.now()): boolean {
+    if (this.marks[name] !== undefined) return false;
+    this.marks[name] = at;
+    return true;
+  }
+
+  /** Events ordered by time, for the result (systems' own timestamps arrive out of order). */
+  sorted(): TimelineEvent[] {
+    return [...this.events].sort((a, b) => a.at - b.at);
+  }
+}

@@ -1,0 +1,197 @@
+import type { ConditionResult } from '../core/result.ts';
+import type { AlertFiresCondition, AlertSource } from '../drills/conditions.ts';
+import { formatMs, parseDuration } from '../drills/duration.ts';
+import type { ReceivedAlert } from '../drills/webhook-receiver.ts';
+import { alertMatches, errored, fail, nextPoll, pass, type Verifier, type VerifierContext } from './types.ts';
+
+/** One look at an alert in one system. */
+export interface AlertSighting {
+  state: 'inactive' | 'pending' | 'firing' | 'nodata' | 'error';
+  /** When the system says the alert became active (Prometheus' activeAt, Alertmanager's startsAt). */
+  activeAt?: number;
+  value?: string;
+  labels?: Record<string, string>;
+}
+
+type Want = { alert: string; labels?: Record<string, string> | undefined };
+
+/** The alert's current state in Prometheus, Alertmanager or Grafana (polling). */
+export async function sightAlert(
+  ctx: VerifierContext,
+  source: AlertSource,
+  want: Want,
+  signal: AbortSignal,
+): Promise<AlertSighting> {
+  const matches = (labels: Record<string, string>) =>
+    alertMatches(labels, want.alert, want.labels, ctx.drillLabel);
+  if (source === 'prometheus') {
+    if (!ctx.prometheus) throw new Error('source prometheus: the environment has no prometheusUrl');
+    const alerts = (await ctx.prometheus.alerts(signal)).filter((a) => matches(a.labels));
+    const best = alerts.find((a) => a.state === 'firing') ?? alerts.find((a) => a.state === 'pending');
+    if (!best) return { state: 'inactive' };
+    return {
+      state: best.state === 'firing' ? 'firing' : 'pending',
+      ...(best.activeAt ? { activeAt: Date.parse(best.activeAt) } : {}),
+      value: best.value,
+      labels: best.labels,
+    };
+  }
+  if (source === 'alertmanager') {
+    if (!ctx.alertmanager) throw new Error('source alertmanager: the environment has no alertmanagerUrl');
+    const alerts = (
+      await ctx.alertmanager.alerts({ filter: [`alertname="${want.alert}"`], active: true }, signal)
+    )
+      .filter((a) => matches(a.labels))
+      // Alertmanager keeps an alert listed until endsAt; a resolved one has endsAt in the past.
+      .filter((a) => Date.parse(a.endsAt) > Date.now());
+    const first = alerts[0];
+    return first
+      ? { state: 'firing', activeAt: Date.parse(first.startsAt), labels: first.labels }
+      : { state: 'inactive' };
+  }
+  if (!ctx.grafana) throw new Error('source grafana: the environment has no grafana { url, token }');
+  const instances = (await ctx.grafana.instances(want.alert, signal)).filter((i) => matches(i.labels));
+  const rank = ['firing', 'pending', 'error', 'nodata', 'inactive'] as const;
+  const best = rank.map((s) => instances.find((i) => i.state === s)).find(Boolean);
+  if (!best) return { state: 'inactive' };
+  return {
+    state: best.state,
+    ...(best.activeAt ? { activeAt: Date.parse(best.activeAt) } : {}),
+    value: best.value,
+    labels: best.labels,
+  };
+}
+
+function webhookMatch(ctx: VerifierContext, want: Want, status: 'firing' | 'resolved') {
+  return (r: ReceivedAlert) =>
+    r.alert.status === status && alertMatches(r.alert.labels, want.alert, want.labels, ctx.drillLabel);
+}
+
+function serial(c: AlertFiresCondition): ConditionResult['condition'] {
+  return { ...c, within: parseDuration(c.within) };
+}
+
+/**
+ * The alert fires. Source `alertmanager` with the push receiver is satisfied the moment
+ * Alertmanager's webhook arrives; everything else polls. Pending and firing go on the timeline
+ * at the system's own timestamps.
+ */
+export function alertFiresVerifier(cond: AlertFiresCondition, ctx: VerifierContext, forMs = 0): Verifier {
+  const condition = serial(cond);
+  const source = cond.source ?? 'prometheus';
+  const want = { alert: cond.alert, labels: cond.labels };
+  return {
+    condition,
+    async wait(deadline, signal) {
+      if (source === 'alertmanager' && ctx.webhook) {
+        const stop = AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, deadline - Date.now()))]);
+        try {
+          const got = await ctx.webhook.waitFor(webhookMatch(ctx, want, 'firing'), ctx.injectedAt, stop);
+          return pass(condition, got.receivedAt, {
+            source: 'alertmanager',
+            via: 'webhook',
+            labels: got.alert.labels,
+          });
+        } catch {
+          return fail(
+            condition,
+            `${cond.alert} never reached Alertmanager's webhook within ${formatMs(condition.within as number)}`,
+          );
+        }
+      }
+      let last: AlertSighting = { state: 'inactive' };
+      let lastError: string | undefined;
+      let pendingSeen = false;
+      do {
+        try {
+          last = await sightAlert(ctx, source, want, signal);
+          lastError = undefined;
+        } catch (err) {
+          if (signal.aborted) break;
+          lastError = (err as Error).message;
+          continue;
+        }
+        if (last.state === 'pending' && !pendingSeen) {
+          pendingSeen = true;
+          const at = last.activeAt ?? Date.now();
+          if (ctx.timeline.mark('pending', at))
+            ctx.timeline.add('observe', `${cond.alert} pending (${source})`, { source }, at);
+        }
+        if (last.state === 'firing') {
+          // Prometheus fires at the first evaluation `for` after activeAt; that moment, not our poll, is the hop's end.
+          const at = Math.min(Date.now(), (last.activeAt ?? Date.now()) + forMs);
+          if (!pendingSeen && last.activeAt !== undefined && forMs > 0) {
+            ctx.timeline.mark('pending', last.activeAt);
+            ctx.timeline.add('observe', `${cond.alert} pending (${source})`, { source }, last.activeAt);
+          }
+          if (ctx.timeline.mark('firing', at)) {
+            ctx.timeline.add(
+              'observe',
+              `${cond.alert} firing (${source})`,
+              { source, value: last.value },
+              at,
+            );
+          }
+          return pass(condition, at, { source, ...last });
+        }
+      } while (await nextPoll(deadline, signal));
+      if (lastError && last.state === 'inactive')
+        return errored(condition, new Error(`${source}: ${lastError}`));
+      const within = formatMs(condition.within as number);
+      const why =
+        last.state === 'pending'
+          ? `pending since ${new Date(last.activeAt ?? 0).toISOString()} but not firing yet (for: ${formatMs(forMs)})`
+          : `${source} kept it ${last.state}: the rule's condition never held`;
+      return fail(condition, `${cond.alert} never fired within ${within}: ${why}`, { source, ...last });
+    },
+  };
+}
+
+/** After rollback: the alert is resolved in `source` (and the resolved webhook arrived, when pushed). */
+export function alertResolvesVerifier(
+  alert: string,
+  labels: Record<string, string> | undefined,
+  source: AlertSource,
+  within: number,
+  ctx: VerifierContext,
+  since: number,
+): Verifier {
+  const condition = { type: 'alertResolves', alert, ...(labels ? { labels } : {}), source, within };
+  const want = { alert, labels };
+  return {
+    condition,
+    async wait(deadline, signal) {
+      if (source === 'alertmanager' && ctx.webhook) {
+        const stop = AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, deadline - Date.now()))]);
+        try {
+          const got = await ctx.webhook.waitFor(webhookMatch(ctx, want, 'resolved'), since, stop);
+          ctx.timeline.mark('webhookResolved', got.receivedAt);
+          ctx.timeline.mark('resolved', got.receivedAt);
+          ctx.timeline.add('resolve', `${alert} resolved (Alertmanager webhook)`, { source }, got.receivedAt);
+          return pass(condition, got.receivedAt, { source, via: 'webhook' });
+        } catch {
+          return fail(condition, `${alert} did not resolve within ${formatMs(within)} of the rollback`);
+        }
+      }
+      let last: AlertSighting = { state: 'inactive' };
+      do {
+        try {
+          last = await sightAlert(ctx, source, want, signal);
+        } catch {
+          continue;
+        }
+        if (last.state === 'inactive') {
+          const at = Date.now();
+          ctx.timeline.mark('resolved', at);
+          ctx.timeline.add('resolve', `${alert} resolved (${source})`, { source }, at);
+          return pass(condition, at, { source, state: 'inactive' });
+        }
+      } while (await nextPoll(deadline, signal));
+      return fail(
+        condition,
+        `${alert} still ${last.state} in ${source} ${formatMs(within)} after the rollback`,
+        last,
+      );
+    },
+  };
+}

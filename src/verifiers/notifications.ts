@@ -1,0 +1,35 @@
+/**
+ * Alertmanager's own account of what it sent: `alertmanager_notifications_total` and
+ * `alertmanager_notifications_failed_total` for one integration, read from its `/metrics`
+ * directly (not through Prometheus, so the second signal does not share the first one's path).
+ */
+export interface NotificationCounts {
+  sent: number;
+  failed: number;
+}
+
+const LINE = /^alertmanager_notifications(_failed)?_total\{([^}]*)\}\s+([0-9.eE+-]+)/;
+
+export function parseNotificationCounts(metricsText: string, integration: string): NotificationCounts {
+  const counts = { sent: 0, failed: 0 };
+  for (const line of metricsText.split('\n')) {
+    const m = LINE.exec(line);
+    if (!m || !new RegExp(`(^|,)integration="${integration}"`).test(m[2]!)) continue;
+    // Newer versions split failures by reason: summing the series gives the same total either way.
+    if (m[1]) counts.failed += Number(m[3]);
+    else counts.sent += Number(m[3]);
+  }
+  return counts;
+}
+
+export async function readNotificationCounts(
+  alertmanagerUrl: string,
+  integration = 'slack',
+  signal?: AbortSignal,
+): Promise<NotificationCounts> {
+  const res = await fetch(new URL('/metrics', alertmanagerUrl), {
+    ...(signal ? { signal } : { signal: AbortSignal.timeout(5000) }),
+  });
+  if (!res.ok) throw new Error(`${alertmanagerUrl}/metrics: HTTP ${res.status}`);
+  return parseNotificationCounts(await res.text(), integration);
+}
