@@ -121,6 +121,7 @@ export class ConsoleReporter implements Reporter {
     const retry = r.flaky ? c.yellow(`  flaky: passed on attempt ${r.attempt ?? 2}`) : '';
     const head = `${this.#mark(r.status, true)} ${r.kind} ${c.bold(r.name)} ${c.dim(formatDuration(r.durationMs))}${retry}`;
     const out = [head];
+    if (r.status === 'skipped' && r.error) out.push(`    ${c.dim(firstLine(r.error.message, 200))}`);
     if (r.status === 'pass' || r.status === 'skipped') {
       if (r.rollback && r.rollback.status !== 'pass')
         out.push(`    ${c.red('rollback')} ${r.rollback.status}`);
@@ -134,7 +135,9 @@ export class ConsoleReporter implements Reporter {
       out.push(`    ${c.red(lines[0] ?? '')}${type}`, ...lines.slice(1, 6).map((l) => `    ${c.dim(l)}`));
     }
     for (const s of r.steps.filter((s) => s.status === 'fail' || s.status === 'error')) {
-      out.push(`    at step ${c.bold(s.name)}${s.error ? `: ${firstLine(s.error.message, 160)}` : ''}`);
+      // The result's own error usually is the step's; say where, not the same words twice.
+      const same = s.error?.message === r.error?.message;
+      out.push(`    at step ${c.bold(s.name)}${s.error && !same ? `: ${firstLine(s.error.message, 160)}` : ''}`);
     }
     for (const cond of r.conditions ?? []) {
       if (cond.status === 'pass') continue;

@@ -67,8 +67,9 @@ export function formatDuration(ms: number): string {
   const abs = Math.abs(ms);
   const sign = ms < 0 ? '-' : '';
   if (abs < 1000) return `${sign}${Math.round(abs)}ms`;
-  if (abs < 10_000) return `${sign}${(abs / 1000).toFixed(2)}s`;
-  if (abs < 60_000) return `${sign}${(abs / 1000).toFixed(1).replace(/\.0$/, '')}s`;
+  if (abs < 10_000) return `${sign}${(Math.round(abs / 10) / 100).toFixed(2)}s`;
+  // Rounded in integers: 14950 / 1000 is 14.949999…, which toFixed(1) would print as 14.9.
+  if (abs < 60_000) return `${sign}${Math.round(abs / 100) / 10}s`;
   const totalS = Math.round(abs / 1000);
   if (totalS < 3600) return `${sign}${Math.floor(totalS / 60)}m ${String(totalS % 60).padStart(2, '0')}s`;
   return `${sign}${Math.floor(totalS / 3600)}h ${String(Math.floor((totalS % 3600) / 60)).padStart(2, '0')}m`;
@@ -76,7 +77,7 @@ export function formatDuration(ms: number): string {
 
 /** Offset of a timeline moment from its drill's start, as the console and HTML print it: "+1.42s". */
 export function formatOffset(ms: number): string {
-  return `+${(Math.max(0, ms) / 1000).toFixed(2)}s`;
+  return `+${(Math.round(Math.max(0, ms) / 10) / 100).toFixed(2)}s`;
 }
 
 /**

@@ -1,0 +1,172 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { validateXML } from 'xmllint-wasm';
+import { JunitReporter, junitXml } from '../../../reporters/junit.ts';
+import type { Result } from '../../../src/core/result.ts';
+import { fixtureResults, loginPassing, RUN_ID, runOf } from '../../fixtures/results/index.ts';
+import { replay } from './helpers.ts';
+
+// Elements that may repeat are always arrays, so the assertions below do not depend on counts.
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseAttributeValue: false,
+  isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name),
+});
+
+interface Case {
+  name: string;
+  classname: string;
+  time: string;
+  failure?: { message: string; type: string; '#text': string };
+  error?: { message: string; type: string; '#text': string };
+  skipped?: { message: string } | string;
+  flakyFailure?: { message: string; type: string };
+  'system-out': string;
+}
+interface Suite {
+  name: string;
+  tests: string;
+  failures: string;
+  errors: string;
+  skipped: string;
+  time: string;
+  timestamp: string;
+  properties: { property: Array<{ name: string; value: string }> };
+  testcase: Case[];
+}
+
+const OUT_DIR = '/srv/ci/reports';
+const xmlFor = (results: Result[]) => junitXml(results, { outDir: OUT_DIR, attachmentBase: '/srv/ci', runId: RUN_ID });
+const schema = readFile(new URL('./junit.xsd', import.meta.url), 'utf8');
+
+async function validate(xml: string) {
+  return validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'junit.xsd', contents: await schema }] });
+}
+
+describe('junit XML', () => {
+  let xml: string;
+  let suites: Suite[];
+  beforeAll(() => {
+    xml = xmlFor(fixtureResults());
+    suites = parser.parse(xml).testsuites.testsuite;
+  });
+  const suite = (kind: string) => suites.find((s) => s.name === kind)!;
+  const testcase = (name: string) => suites.flatMap((s) => s.testcase).find((c) => c.name === name)!;
+
+  it('validates against the JUnit schema that Jenkins and GitLab read (test/unit/reporters/junit.xsd)', async () => {
+    const result = await validate(xml);
+    expect(result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('the schema check is real: it rejects a suite without counts', async () => {
+    const broken = xml.replace(/<testsuite name="probe" tests="\d+"/, '<testsuite name="probe"');
+    expect((await validate(broken)).valid).toBe(false);
+  });
+
+  it('has one suite per kind, in kind order, with the right counts', () => {
+    const top = parser.parse(xml).testsuites;
+    expect([top.name, top.tests, top.failures, top.errors]).toEqual(['firedrill', '8', '2', '1']);
+    expect(suites.map((s) => [s.name, s.tests, s.failures, s.errors, s.skipped])).toEqual([
+      ['probe', '5', '1', '1', '0'],
+      ['scenario', '1', '0', '0', '1'],
+      ['drill', '2', '1', '0', '0'],
+    ]);
+    expect(suite('probe').timestamp).toBe('2025-06-03T02:00:00');
+    expect(suite('probe').properties.property).toEqual([
+      { name: 'runId', value: RUN_ID },
+      { name: 'environment', value: 'staging' },
+    ]);
+  });
+
+  it('has a testcase per result: classname is the kind, time in seconds', () => {
+    expect(suite('probe').testcase.map((c) => [c.classname, c.name, c.time])).toEqual([
+      ['probe', 'api items', '0.760'],
+      ['probe', 'search', '1.320'],
+      ['probe', 'login', '2.310'],
+      ['probe', 'admin login', '11.920'],
+      ['probe', 'image processing', '4.480'],
+    ]);
+    expect(suite('drill').testcase.map((c) => c.name)).toEqual(['api-error-rate', 'slow-responses']);
+  });
+
+  it('puts a failure with message, type, the full text without ANSI codes, and artifact paths', () => {
+    const f = testcase('admin login').failure!;
+    expect(f.message).toBe("Timeout 10000ms exceeded. waiting for getByRole('heading', { name: 'Dashboard' })");
+    expect(f.type).toBe('timeout');
+    expect(f['#text']).toContain('Call log:');
+    expect(f['#text']).toContain('failed step: submit and wait for /dashboard');
+    expect(f['#text']).toContain('screenshot: reports/artifacts/admin-login/failure.png');
+    expect(xml).not.toMatch(/\u001b/);
+  });
+
+  it('lists steps and attachments in system-out, one [[ATTACHMENT|path]] per artifact on its own line', () => {
+    const out = testcase('admin login')['system-out'];
+    expect(out).toContain('  pass      700ms  open /login');
+    expect(out).toContain('  fail        10s  submit and wait for /dashboard  Timeout 10000ms exceeded.');
+    expect(out.split('\n').filter((l) => l.startsWith('[[ATTACHMENT|'))).toEqual([
+      '[[ATTACHMENT|reports/artifacts/admin-login/failure.png]]',
+      '[[ATTACHMENT|reports/artifacts/admin-login/trace.zip]]',
+    ]);
+  });
+
+  it('writes HTTP phase timings under their step', () => {
+    expect(testcase('api items')['system-out']).toContain(
+      '  pass       79ms  GET /api/health\n                    resolve 4ms, connect 11ms, tls 23ms, processing 38ms, transfer 3ms',
+    );
+  });
+
+  it('marks errors as <error>, skips as <skipped>, flaky passes with Surefire’s <flakyFailure>', () => {
+    expect(testcase('search').error).toMatchObject({
+      message: 'page.goto: Target page, context or browser has been closed',
+      type: 'browser-crash',
+    });
+    expect(testcase('checkout under load').skipped).toEqual({ message: 'k6 not found on PATH; scenario type-checked only' });
+    expect(testcase('image processing').flakyFailure).toEqual({ type: 'flaky', message: 'passed on attempt 2' });
+    expect(testcase('login').failure).toBeUndefined();
+  });
+
+  it('writes a drill’s timeline, conditions and hops to system-out and its unmet conditions to the failure', () => {
+    const drill = testcase('slow-responses');
+    expect(drill.failure?.message).toBe('alert SlowResponses did not fire within 1m 00s');
+    expect(drill.failure?.['#text']).toContain('condition fail: alertFires SlowResponses · within 1m 00s — saw pending');
+    const out = testcase('api-error-rate')['system-out'];
+    expect(out).toContain('   +14.95s  observe   firing HighApiErrorRate');
+    expect(out).toContain('  pass    alertFires HighApiErrorRate · within 1m 00s — saw firing at +14.95s');
+    expect(out).toContain('  fire          14s / 12s');
+    expect(out).toContain('rollback: pass');
+  });
+
+  it('survives names and messages that are not valid XML text', async () => {
+    const evil: Result = {
+      ...loginPassing(),
+      name: 'a <b> & "c" \u0007 ]]>',
+      status: 'fail',
+      error: { message: 'bad <xml> & \u0000 control' },
+    };
+    const out = xmlFor([evil]);
+    expect((await validate(out)).valid).toBe(true);
+    const c = (parser.parse(out).testsuites.testsuite as Suite[])[0]!.testcase[0]!;
+    expect(c.name).toBe('a <b> & "c" \uFFFD ]]>');
+    expect(c.failure?.message).toBe('bad <xml> & \uFFFD control');
+  });
+
+  it('writes an empty but valid document for an empty run', async () => {
+    const out = xmlFor([]);
+    expect((await validate(out)).valid).toBe(true);
+    expect(parser.parse(out).testsuites.tests).toBe('0');
+  });
+
+  it('writes the file at the end of the run, through the reporter', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'firedrill-junit-'));
+    const path = join(dir, 'nested/junit.xml');
+    await replay(new JunitReporter({ path, outDir: dir }), runOf(fixtureResults()));
+    const written = await readFile(path, 'utf8');
+    expect(written.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    expect((await validate(written)).valid).toBe(true);
+  });
+});
