@@ -52,24 +52,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Debian's Alertmanager on a loopback port, without clustering; resolves once it reports ready. */
-export async function startAlertmanager(
-  configFile: string,
-  storageDir: string,
-): Promise<{ url: string; stop(): Promise<void> }> {
+export interface Daemon {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a server program on a free loopback port; resolves once `<url>/-/ready` answers 200. */
+export async function startDaemon(binary: string, args: (port: number) => string[]): Promise<Daemon> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    '/usr/bin/prometheus-alertmanager',
-    [
-      `--config.file=${configFile}`,
-      `--storage.path=${storageDir}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child: ChildProcess = spawn(binary, args(port), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -80,9 +72,9 @@ export async function startAlertmanager(
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`alertmanager exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`${binary} exited with ${child.exitCode}: ${stderr}`);
     const ready = await fetch(`${url}/-/ready`).then(
       (r) => r.ok,
       () => false,
@@ -91,5 +83,26 @@ export async function startAlertmanager(
     await new Promise((r) => setTimeout(r, 50));
   }
   await stop();
-  throw new Error(`alertmanager not ready after 10s: ${stderr}`);
+  throw new Error(`${binary} not ready after 15s: ${stderr}`);
+}
+
+/** Debian's Alertmanager, without clustering. */
+export function startAlertmanager(configFile: string, storageDir: string): Promise<Daemon> {
+  return startDaemon('/usr/bin/prometheus-alertmanager', (port) => [
+    `--config.file=${configFile}`,
+    `--storage.path=${storageDir}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--cluster.listen-address=',
+    '--log.level=warn',
+  ]);
+}
+
+/** Debian's Prometheus. */
+export function startPrometheus(configFile: string, storageDir: string): Promise<Daemon> {
+  return startDaemon('/usr/bin/prometheus', (port) => [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${storageDir}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ]);
 }
