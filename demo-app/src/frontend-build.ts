@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -77,5 +77,11 @@ async function writeCopy(files: Bundle): Promise<void> {
     const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(temp, file.contents);
     await rename(temp, target);
+  }
+  // Chunk names carry content hashes, so every source change would otherwise leave old ones behind.
+  const current = new Set(files.keys());
+  for (const name of await readdir(join(BUILD_DIR, 'chunks'))) {
+    if (!current.has(`chunks/${name}`) && !name.endsWith('.tmp'))
+      await rm(join(BUILD_DIR, 'chunks', name), { force: true });
   }
 }

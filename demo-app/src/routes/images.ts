@@ -81,6 +81,9 @@ export function registerImageRoutes(
         );
       }
       const data = await file.toBuffer();
+      // toBuffer only notices the size limit if a chunk arrives after busboy flagged it; when the
+      // cut-off lands on the last chunk it returns the truncated bytes instead.
+      if (file.file.truncated) throw new HttpError(413, 'payload_too_large', 'image exceeds 5 MB');
       const row = await images.accept(user.id, data, request.log);
       return reply
         .code(202)

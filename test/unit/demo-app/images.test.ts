@@ -38,7 +38,7 @@ function upload(
   const form = new FormData();
   form.append(
     options.field ?? 'image',
-    new Blob([data], { type: options.type ?? 'image/png' }),
+    new Blob([new Uint8Array(data)], { type: options.type ?? 'image/png' }),
     options.filename ?? 'photo.png',
   );
   return app.request('/api/images', { method: 'POST', body: form, token: options.token ?? token });
@@ -175,7 +175,11 @@ describe('upload rejections', () => {
 
   it('needs a session', async () => {
     const form = new FormData();
-    form.append('image', new Blob([await makeImage('png', 8, 8)], { type: 'image/png' }), 'a.png');
+    form.append(
+      'image',
+      new Blob([new Uint8Array(await makeImage('png', 8, 8))], { type: 'image/png' }),
+      'a.png',
+    );
     expect((await app.request('/api/images', { method: 'POST', body: form })).status).toBe(401);
   });
 
