@@ -23,6 +23,7 @@ export interface RequestOptions {
   query?: Record<string, string | number | readonly string[] | undefined>;
   body?: unknown;
   signal?: AbortSignal;
+  headers?: Record<string, string>;
 }
 
 /** The server answered with a non-2xx status; the body is kept, cut short, for the message. */
@@ -71,7 +72,7 @@ export async function requestJson<T>(
   req: RequestOptions = {},
 ): Promise<T> {
   const url = buildUrl(opts.baseUrl, path, req.query);
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.basicAuth) {
     const pair = `${opts.basicAuth.username}:${opts.basicAuth.password}`;

@@ -98,10 +98,13 @@ export function createAppFault(spec: AppFaultSpec): Fault {
     async inject(ctx: FaultContext): Promise<InjectedFault> {
       // The endpoint takes whole seconds; rounding up keeps a sub-second TTL from meaning "none".
       const body = { kind: spec.kind, ttlSeconds: Math.max(1, Math.ceil(ttlMs / 1000)), ...spec.params };
+      const requestId = `${ctx.runId}-fault-${spec.kind}`;
+      ctx.recordRequestId(requestId);
       const created = await requestJson<CreatedFault>(http(ctx), '/__faults', {
         method: 'POST',
         body,
         signal: ctx.signal,
+        headers: { 'x-request-id': requestId },
       });
       return {
         type: 'app',
