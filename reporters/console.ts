@@ -137,7 +137,9 @@ export class ConsoleReporter implements Reporter {
     for (const s of r.steps.filter((s) => s.status === 'fail' || s.status === 'error')) {
       // The result's own error usually is the step's; say where, not the same words twice.
       const same = s.error?.message === r.error?.message;
-      out.push(`    at step ${c.bold(s.name)}${s.error && !same ? `: ${firstLine(s.error.message, 160)}` : ''}`);
+      out.push(
+        `    at step ${c.bold(s.name)}${s.error && !same ? `: ${firstLine(s.error.message, 160)}` : ''}`,
+      );
     }
     for (const cond of r.conditions ?? []) {
       if (cond.status === 'pass') continue;

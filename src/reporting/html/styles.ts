@@ -160,12 +160,12 @@ body[data-filter="flaky"] :is(.card,.overview tr):not(.is-flaky){display:none}
 
 /** Filters by status, and a click-to-zoom for screenshots. Hashed into the page's CSP. */
 export const SCRIPT = `
-document.querySelectorAll('[data-filter]').forEach(function (b) {
+document.querySelectorAll('button[data-filter]').forEach(function (b) {
   b.addEventListener('click', function () {
     var f = b.getAttribute('data-filter');
     var same = document.body.getAttribute('data-filter') === f;
     document.body.setAttribute('data-filter', same ? 'all' : f);
-    document.querySelectorAll('[data-filter].active').forEach(function (x) { x.classList.remove('active'); });
+    document.querySelectorAll('button.active').forEach(function (x) { x.classList.remove('active'); });
     if (!same && f !== 'all') b.classList.add('active');
     if (!same) document.querySelectorAll('details.card').forEach(function (d) { d.open = true; });
   });

@@ -36,7 +36,9 @@ export function drillTimeline(r: Result, svgId: string): Html {
   const hatch = `${svgId}-hatch`;
   const events = [...(r.timeline ?? [])].sort((a, b) => a.at - b.at);
   const conditions = r.conditions ?? [];
-  const injectAt = events.find((e) => laneOfEvent(e) === 'inject')?.at ?? r.start;
+  // The inject phase writes its rollback journal first and applies the fault last (DESIGN.md):
+  // the fault is active from the phase's last event.
+  const injectAt = events.filter((e) => laneOfEvent(e) === 'inject').at(-1)?.at ?? r.start;
   const rollbackAt = r.rollback?.at ?? events.find((e) => laneOfEvent(e) === 'rollback')?.at;
   // Only a failed condition's deadline is part of the story; a met one's would just stretch the axis.
   const deadlines = conditions

@@ -21,7 +21,13 @@ export class Capture extends Writable {
 export async function replay(reporter: Reporter, run: FixtureRun): Promise<void> {
   await reporter.onBegin?.(run.ctx);
   for (const r of run.results) {
-    const ref = { id: r.id, name: r.name, kind: r.kind, start: r.start, ...(r.attempt && { attempt: r.attempt }) };
+    const ref = {
+      id: r.id,
+      name: r.name,
+      kind: r.kind,
+      start: r.start,
+      ...(r.attempt && { attempt: r.attempt }),
+    };
     reporter.onResultBegin?.(ref);
     const live = [
       ...r.steps.map((s) => ({ at: s.start + s.durationMs, call: () => reporter.onStepEnd?.(ref, s) })),
@@ -33,4 +39,5 @@ export async function replay(reporter: Reporter, run: FixtureRun): Promise<void>
   await reporter.onEnd?.(run.summary);
 }
 
-export const ANSI = /\u001b\[/;
+/** Whether text holds a terminal escape sequence (colour, cursor movement). */
+export const hasAnsi = (text: string): boolean => text.includes('\u001b[');

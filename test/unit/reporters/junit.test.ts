@@ -40,11 +40,15 @@ interface Suite {
 }
 
 const OUT_DIR = '/srv/ci/reports';
-const xmlFor = (results: Result[]) => junitXml(results, { outDir: OUT_DIR, attachmentBase: '/srv/ci', runId: RUN_ID });
+const xmlFor = (results: Result[]) =>
+  junitXml(results, { outDir: OUT_DIR, attachmentBase: '/srv/ci', runId: RUN_ID });
 const schema = readFile(new URL('./junit.xsd', import.meta.url), 'utf8');
 
 async function validate(xml: string) {
-  return validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'junit.xsd', contents: await schema }] });
+  return validateXML({
+    xml: [{ fileName: 'junit.xml', contents: xml }],
+    schema: [{ fileName: 'junit.xsd', contents: await schema }],
+  });
 }
 
 describe('junit XML', () => {
@@ -96,12 +100,14 @@ describe('junit XML', () => {
 
   it('puts a failure with message, type, the full text without ANSI codes, and artifact paths', () => {
     const f = testcase('admin login').failure!;
-    expect(f.message).toBe("Timeout 10000ms exceeded. waiting for getByRole('heading', { name: 'Dashboard' })");
+    expect(f.message).toBe(
+      "Timeout 10000ms exceeded. waiting for getByRole('heading', { name: 'Dashboard' })",
+    );
     expect(f.type).toBe('timeout');
     expect(f['#text']).toContain('Call log:');
     expect(f['#text']).toContain('failed step: submit and wait for /dashboard');
     expect(f['#text']).toContain('screenshot: reports/artifacts/admin-login/failure.png');
-    expect(xml).not.toMatch(/\u001b/);
+    expect(xml.includes('\u001b')).toBe(false);
   });
 
   it('lists steps and attachments in system-out, one [[ATTACHMENT|path]] per artifact on its own line', () => {
@@ -125,15 +131,22 @@ describe('junit XML', () => {
       message: 'page.goto: Target page, context or browser has been closed',
       type: 'browser-crash',
     });
-    expect(testcase('checkout under load').skipped).toEqual({ message: 'k6 not found on PATH; scenario type-checked only' });
-    expect(testcase('image processing').flakyFailure).toEqual({ type: 'flaky', message: 'passed on attempt 2' });
+    expect(testcase('checkout under load').skipped).toEqual({
+      message: 'k6 not found on PATH; scenario type-checked only',
+    });
+    expect(testcase('image processing').flakyFailure).toEqual({
+      type: 'flaky',
+      message: 'passed on attempt 2',
+    });
     expect(testcase('login').failure).toBeUndefined();
   });
 
   it('writes a drill’s timeline, conditions and hops to system-out and its unmet conditions to the failure', () => {
     const drill = testcase('slow-responses');
     expect(drill.failure?.message).toBe('alert SlowResponses did not fire within 1m 00s');
-    expect(drill.failure?.['#text']).toContain('condition fail: alertFires SlowResponses · within 1m 00s — saw pending');
+    expect(drill.failure?.['#text']).toContain(
+      'condition fail: alertFires SlowResponses · within 1m 00s — saw pending',
+    );
     const out = testcase('api-error-rate')['system-out'];
     expect(out).toContain('   +14.95s  observe   firing HighApiErrorRate');
     expect(out).toContain('  pass    alertFires HighApiErrorRate · within 1m 00s — saw firing at +14.95s');

@@ -74,12 +74,22 @@ describe('ReporterMultiplexer', () => {
 
   it('records a live hook that returns a rejected promise instead of leaving it unhandled', async () => {
     const mux = new ReporterMultiplexer(
-      [{ name: 'async-live', reporter: { onStepEnd: (() => Promise.reject(new Error('late'))) as () => void } }],
+      [
+        {
+          name: 'async-live',
+          reporter: { onStepEnd: (() => Promise.reject(new Error('late'))) as () => void },
+        },
+      ],
       { warn: () => {} },
     );
-    mux.onStepEnd({ id: 'x', name: 'x', kind: 'probe', start: 0 }, { name: 's', status: 'pass', start: 0, durationMs: 1 });
+    mux.onStepEnd(
+      { id: 'x', name: 'x', kind: 'probe', start: 0 },
+      { name: 's', status: 'pass', start: 0, durationMs: 1 },
+    );
     await new Promise((r) => setImmediate(r));
-    expect(mux.failures).toMatchObject([{ reporter: 'async-live', hook: 'onStepEnd', error: { message: 'late' } }]);
+    expect(mux.failures).toMatchObject([
+      { reporter: 'async-live', hook: 'onStepEnd', error: { message: 'late' } },
+    ]);
   });
 
   it('gives up on an awaited hook that hangs, after hookTimeoutMs, and still finishes the others', async () => {
@@ -93,13 +103,26 @@ describe('ReporterMultiplexer', () => {
     );
     await mux.onEnd({ results: [], exitCode: 0, durationMs: 1 });
     expect(good.calls).toEqual(['onEnd']);
-    expect(mux.failures).toMatchObject([{ reporter: 'slack', hook: 'onEnd', error: { message: 'onEnd timed out after 20 ms' } }]);
+    expect(mux.failures).toMatchObject([
+      { reporter: 'slack', hook: 'onEnd', error: { message: 'onEnd timed out after 20 ms' } },
+    ]);
   });
 
   it('waits for every async onEnd before resolving', async () => {
     let written = false;
     const mux = new ReporterMultiplexer([
-      { name: 'file', reporter: { onEnd: () => new Promise<void>((r) => setTimeout(() => ((written = true), r()), 10)) } },
+      {
+        name: 'file',
+        reporter: {
+          onEnd: () =>
+            new Promise<void>((resolve) =>
+              setTimeout(() => {
+                written = true;
+                resolve();
+              }, 10),
+            ),
+        },
+      },
     ]);
     await mux.onEnd({ results: [], exitCode: 0, durationMs: 1 });
     expect(written).toBe(true);

@@ -58,12 +58,17 @@ describe('reporter specs', () => {
       'reporter "slack" ("slack=#alerts"): needs a Slack client: set slack.token for the environment, or use the local stack',
     );
     const slack = { poster: { postMessage: async () => ({}) } };
-    expect(specError(['slack'], { slack })).toBe('reporter "slack" ("slack"): needs a channel: slack=#channel');
+    expect(specError(['slack'], { slack })).toBe(
+      'reporter "slack" ("slack"): needs a channel: slack=#channel',
+    );
     expect(createReporters(['slack'], { ...opts, slack: { ...slack, channel: '#ci' } })).toHaveLength(1);
   });
 
   it('puts default files in the report directory and typed paths relative to the cwd', () => {
-    const made = createReporters(['console', 'json', 'json=out/results.json', 'JUNIT', 'html=/tmp/r.html'], opts);
+    const made = createReporters(
+      ['console', 'json', 'json=out/results.json', 'JUNIT', 'html=/tmp/r.html'],
+      opts,
+    );
     expect(made.map((m) => m.name)).toEqual(['console', 'json', 'json', 'junit', 'html']);
     expect(made[1]!.reporter).toBeInstanceOf(JsonReporter);
   });

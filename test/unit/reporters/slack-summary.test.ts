@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type SlackBlock, SlackSummaryReporter, slackSummaryMessage } from '../../../reporters/slack-summary.ts';
+import {
+  type SlackBlock,
+  SlackSummaryReporter,
+  slackSummaryMessage,
+} from '../../../reporters/slack-summary.ts';
 import type { Result } from '../../../src/core/result.ts';
 import { fixtureResults, loginPassing, RUN_ID, runOf } from '../../fixtures/results/index.ts';
 import { replay } from './helpers.ts';
@@ -23,7 +27,11 @@ const texts = (blocks: SlackBlock[]) =>
 describe('slack summary', () => {
   it('posts verdict, counts, each failed item with its first error line, and the report path', async () => {
     const slack = poster();
-    const reporter = new SlackSummaryReporter({ poster: slack, channel: '#release', reportLink: 'reports/index.html' });
+    const reporter = new SlackSummaryReporter({
+      poster: slack,
+      channel: '#release',
+      reportLink: 'reports/index.html',
+    });
     await replay(reporter, runOf(fixtureResults()));
     expect(slack.posted).toHaveLength(1);
     const msg = slack.posted[0]!;
@@ -46,7 +54,12 @@ describe('slack summary', () => {
   });
 
   it('links a report URL and escapes Slack control characters in names and errors', () => {
-    const r: Result = { ...loginPassing(), name: 'a <b> & c', status: 'fail', error: { message: 'x `y` <@here>' } };
+    const r: Result = {
+      ...loginPassing(),
+      name: 'a <b> & c',
+      status: 'fail',
+      error: { message: 'x `y` <@here>' },
+    };
     const { blocks } = slackSummaryMessage(runOf([r]).summary, undefined, {
       reportLink: 'https://ci.example.test/job/7/report.html',
     });
@@ -56,7 +69,12 @@ describe('slack summary', () => {
   });
 
   it('counts the failures beyond maxItems instead of listing them', () => {
-    const many = Array.from({ length: 5 }, (_, i) => ({ ...loginPassing(), id: `p${i}`, name: `p${i}`, status: 'fail' as const }));
+    const many = Array.from({ length: 5 }, (_, i) => ({
+      ...loginPassing(),
+      id: `p${i}`,
+      name: `p${i}`,
+      status: 'fail' as const,
+    }));
     const all = texts(slackSummaryMessage(runOf(many).summary, undefined, { maxItems: 2 }).blocks);
     expect(all.filter((t) => t.startsWith(':x:'))).toHaveLength(2);
     expect(all).toContain('…and 3 more');

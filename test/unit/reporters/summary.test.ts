@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../../src/core/result.ts';
 import { describeCondition, laneOfCondition, laneOfEvent } from '../../../src/reporting/drill.ts';
-import { byInterest, countResults, firstLine, formatDuration, verdictLine } from '../../../src/reporting/summary.ts';
+import {
+  byInterest,
+  countResults,
+  firstLine,
+  formatDuration,
+  verdictLine,
+} from '../../../src/reporting/summary.ts';
 import { fixtureResults } from '../../fixtures/results/index.ts';
 
 describe('formatting', () => {
@@ -31,13 +37,23 @@ describe('formatting', () => {
 
 describe('counts and verdict', () => {
   it('counts the fixture run', () => {
-    expect(countResults(fixtureResults())).toEqual({ total: 8, passed: 4, failed: 2, errored: 1, skipped: 1, flaky: 1 });
+    expect(countResults(fixtureResults())).toEqual({
+      total: 8,
+      passed: 4,
+      failed: 2,
+      errored: 1,
+      skipped: 1,
+      flaky: 1,
+    });
   });
 
   it.each([
     [{ total: 0, passed: 0, failed: 0, errored: 0, skipped: 0, flaky: 0 }, 'no results'],
     [{ total: 3, passed: 3, failed: 0, errored: 0, skipped: 0, flaky: 0 }, 'all 3 passed'],
-    [{ total: 4, passed: 3, failed: 0, errored: 0, skipped: 1, flaky: 1 }, '3 of 4 passed (1 flaky, 1 skipped)'],
+    [
+      { total: 4, passed: 3, failed: 0, errored: 0, skipped: 1, flaky: 1 },
+      '3 of 4 passed (1 flaky, 1 skipped)',
+    ],
     [{ total: 2, passed: 0, failed: 0, errored: 0, skipped: 2, flaky: 0 }, 'all 2 skipped'],
     [{ total: 5, passed: 3, failed: 1, errored: 1, skipped: 0, flaky: 0 }, '1 failed, 1 errored of 5'],
     [{ total: 5, passed: 4, failed: 0, errored: 1, skipped: 0, flaky: 0 }, '1 errored of 5'],
@@ -60,7 +76,11 @@ describe('counts and verdict', () => {
 });
 
 describe('drill hops', () => {
-  const e = (phase: TimelineEvent['phase'], event: string, detail?: Record<string, unknown>): TimelineEvent => ({
+  const e = (
+    phase: TimelineEvent['phase'],
+    event: string,
+    detail?: Record<string, unknown>,
+  ): TimelineEvent => ({
     at: 0,
     phase,
     event,

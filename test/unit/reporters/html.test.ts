@@ -1,0 +1,311 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HtmlReporter, renderHtmlReport } from '../../../reporters/html.ts';
+import type { Result } from '../../../src/core/result.ts';
+import { rateVital, VITALS } from '../../../src/reporting/html/vitals.ts';
+import {
+  type FixtureRun,
+  fixtureRun,
+  loginPassing,
+  runOf,
+  SCREENSHOT_PATH,
+} from '../../fixtures/results/index.ts';
+import { replay } from './helpers.ts';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+/** Only the part of the page between two markers, so an assertion cannot pass on another card's text. */
+function between(html: string, from: string, to: string): string {
+  const start = html.indexOf(from);
+  expect(start, `"${from}" in the page`).toBeGreaterThanOrEqual(0);
+  const end = html.indexOf(to, start + from.length);
+  return html.slice(start, end < 0 ? undefined : end);
+}
+
+const card = (html: string, name: string) => between(html, `<h2>${name}</h2>`, '<details class="card');
+
+describe('html report', () => {
+  let dir: string;
+  let run: FixtureRun;
+  let page: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'firedrill-html-'));
+    run = await fixtureRun(dir);
+    page = await renderHtmlReport(run.summary, run.ctx, {
+      path: join(dir, 'index.html'),
+      outDir: dir,
+      generatedAt: 0,
+    });
+  });
+
+  it('opens with the verdict and the counts', () => {
+    expect(page).toContain('<title>firedrill · FAILED · 2 failed, 1 errored of 8</title>');
+    expect(between(page, '<header', '</header>')).toMatch(
+      /<div class="vd-word">FAILED<\/div><div class="vd-line">2 failed, 1 errored of 8<\/div>/,
+    );
+    for (const [n, label] of [
+      [8, 'all'],
+      [4, 'passed'],
+      [2, 'failed'],
+      [1, 'errored'],
+      [1, 'flaky'],
+      [1, 'skipped'],
+    ]) {
+      expect(page).toContain(`<b>${n}</b> ${label}</button>`);
+    }
+  });
+
+  it('lists failures first in the overview, each with its reason', () => {
+    const names = [
+      ...between(page, '<table class="overview">', '</table>').matchAll(
+        /<a href="#r\d+-[^"]+">([^<]+)<\/a>/g,
+      ),
+    ].map((m) => m[1]);
+    expect(names).toEqual([
+      'admin login',
+      'slow-responses',
+      'search',
+      'image processing',
+      'login',
+      'api items',
+      'api-error-rate',
+      'checkout under load',
+    ]);
+    expect(page).toContain('<div class="why">alert SlowResponses did not fire within 1m 00s</div>');
+  });
+
+  it('draws a step waterfall on one time axis, bars coloured by status, with durations', () => {
+    const login = card(page, 'admin login');
+    const rows = [
+      ...login.matchAll(
+        /<div class="wf-row st-(\w+)">[\s\S]*?title="([^"]+)">([^<]+)<\/span>[\s\S]*?style="left:([\d.]+)%;width:([\d.]+)%"[\s\S]*?<div class="wf-dur">([^<]+)<\/div>/g,
+      ),
+    ];
+    expect(rows.map((m) => [m[1], m[3], m[6]])).toEqual([
+      ['pass', 'open /login', '700ms'],
+      ['pass', 'fill admin credentials', '210ms'],
+      ['fail', 'submit and wait for /dashboard', '10s'],
+      ['skipped', 'dashboard shows the admin menu', '0ms'],
+    ]);
+    // Same axis for every row: the failed step starts where the second ends, and is the widest bar.
+    const [, second, third] = rows.map((m) => ({ left: Number(m[4]), width: Number(m[5]) }));
+    expect(third!.left).toBeGreaterThan(second!.left + second!.width - 0.01);
+    expect(third!.width).toBeGreaterThan(80);
+  });
+
+  it('inlines the failure screenshot as a data URI of the real file', async () => {
+    const png = await readFile(join(dir, SCREENSHOT_PATH));
+    expect(card(page, 'admin login')).toContain(`<img src="data:image/png;base64,${png.toString('base64')}"`);
+    expect(page).toContain('<a href="./artifacts/admin-login/trace.zip">artifacts/admin-login/trace.zip</a>');
+    expect(page).toContain('Playwright trace 47 KB');
+  });
+
+  it('links a screenshot over the size limit instead of inlining it, and says when a file is missing', async () => {
+    const gone: Result = { ...loginPassing(), artifacts: [{ kind: 'screenshot', path: 'nope.png' }] };
+    const small = await renderHtmlReport(runOf([...run.results, gone]).summary, run.ctx, {
+      path: join(dir, 'sub/index.html'),
+      outDir: dir,
+      inlineLimitBytes: 100,
+    });
+    expect(small).not.toContain('data:image/png');
+    expect(small).toContain(
+      '<a href="../artifacts/admin-login/failure.png">artifacts/admin-login/failure.png</a>',
+    );
+    expect(small).toContain('(file not found)');
+  });
+
+  it('colours web vitals by Google’s thresholds', () => {
+    const vitals = (name: string) =>
+      [
+        ...card(page, name).matchAll(
+          /<div class="vital v-([\w-]+)"[\s\S]*?<b>(\w+)<\/b>[\s\S]*?<div class="v-value">([^<]+)<\/div>/g,
+        ),
+      ].map((m) => `${m[2]} ${m[3]} ${m[1]}`);
+    expect(vitals('login')).toEqual([
+      'LCP 1.84s good',
+      'FCP 920ms good',
+      'CLS 0.02 good',
+      'INP 120ms good',
+      'TTFB 310ms good',
+    ]);
+    expect(vitals('admin login')).toEqual([
+      'LCP 4.62s poor',
+      'FCP 2.15s needs-improvement',
+      'CLS 0.31 poor',
+      'TTFB 1.24s needs-improvement',
+    ]);
+  });
+
+  it.each([
+    ['LCP', 2500, 'good'],
+    ['LCP', 2501, 'needs-improvement'],
+    ['LCP', 4001, 'poor'],
+    ['FCP', 1800, 'good'],
+    ['FCP', 3001, 'poor'],
+    ['CLS', 0.1, 'good'],
+    ['CLS', 0.25, 'needs-improvement'],
+    ['CLS', 0.26, 'poor'],
+    ['INP', 200, 'good'],
+    ['INP', 500, 'needs-improvement'],
+    ['INP', 501, 'poor'],
+    ['TTFB', 800, 'good'],
+    ['TTFB', 1801, 'poor'],
+  ])('%s %d is %s', (short, value, rating) => {
+    expect(rateVital(VITALS.find((v) => v.short === short)!, value)).toBe(rating);
+  });
+
+  it('draws HTTP phase timings as stacked bars with a legend', () => {
+    const api = card(page, 'api items');
+    expect(api).toContain('<h3>HTTP timings</h3>');
+    const health = between(api, '<div class="ph-name" title="GET /api/health">', '</div></div>');
+    expect([...health.matchAll(/class="ph ph-(\w+)"/g)].map((m) => m[1])).toEqual([
+      'resolve',
+      'connect',
+      'tls',
+      'processing',
+      'transfer',
+    ]);
+    expect(api).toContain('title="TLS 23ms"');
+    expect(api).toContain('<i class="ph-processing"></i>server');
+  });
+
+  it('draws each drill as swimlanes: every hop, events, measured hop beside its pipeline minimum', () => {
+    const drill = card(page, 'api-error-rate');
+    const lanes = [...drill.matchAll(/<text class="lane-label l-(\w+)"/g)].map((m) => m[1]);
+    expect(lanes).toEqual(['preflight', 'inject', 'fire', 'notify', 'log', 'rollback', 'resolve']);
+    expect(drill).toContain(
+      '<title>+14.95s observe: firing HighApiErrorRate  source=alertmanager-webhook</title>',
+    );
+    expect(drill).toContain('<title>fire: measured 14s · pipeline min 12s</title>');
+    expect(drill).toMatch(
+      /<td class="num">14s<\/td>\s*<td class="num muted">12s<\/td>\s*<td class="num ">\+2.00s<\/td>/,
+    );
+    expect(drill).toContain('fault active 20.1s');
+    expect(drill).toContain('✓ Fault rolled back at +21.00s.');
+  });
+
+  it('shows each condition with expected, actual and when it was satisfied', () => {
+    const rows = [
+      ...card(page, 'api-error-rate').matchAll(
+        /<tr class="st-(\w+)">[\s\S]*?<code>([^<]+)<\/code>[\s\S]*?<code>([^<]+)<\/code>[\s\S]*?<td class="num">([^<]+)<\/td>/g,
+      ),
+    ];
+    expect(rows.map((m) => [m[1], m[2], m[3], m[4]])).toEqual([
+      ['pass', 'alertFires HighApiErrorRate · within 1m 00s', 'firing', '+14.95s'],
+      [
+        'pass',
+        'slackMessage #alerts-critical · contains HighApiErrorRate · within 1m 30s',
+        '[FIRING:1] HighApiErrorRate api (critical)',
+        '+15.60s',
+      ],
+      [
+        'pass',
+        'logsArrive app-logs-* · schema backend · within 1m 00s',
+        '{&quot;matched&quot;:48,&quot;invalid&quot;:0}',
+        '+6.20s',
+      ],
+      ['pass', 'alertResolves HighApiErrorRate · within 2m 00s', 'resolved', '+27.35s'],
+    ]);
+  });
+
+  it('shows the failed drill’s alert that never fired: the waited deadline and the pipeline floor past it', () => {
+    const drill = card(page, 'slow-responses');
+    expect(drill).toMatch(/<text class="lane-verdict bad"[^>]*>✗<\/text>/);
+    expect(drill).toContain('>not seen within 1m 00s</text>');
+    expect(drill).toContain('>pipeline min 2m 02s: earliest possible</text>');
+    expect(drill).toContain('rule has for: 2m, longer than within: 1m; it cannot fire in time');
+  });
+
+  it('is self-contained: no external scripts, styles, images, fonts or links', () => {
+    expect(page).not.toMatch(/\b(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(page).not.toMatch(/url\(\s*["']?(https?:)?\/\//i);
+    expect(page).not.toMatch(/@import/i);
+    expect(page).toContain('default-src &#39;none&#39;');
+  });
+
+  it('writes the file through the reporter', async () => {
+    const path = join(dir, 'reports/index.html');
+    await replay(new HtmlReporter({ path, outDir: dir }), run);
+    expect(await readFile(path, 'utf8')).toContain('<h2>slow-responses</h2>');
+  });
+});
+
+describe('html report escaping', () => {
+  const hostile: Result = {
+    ...loginPassing(),
+    id: 'x"><script>window.pwned=1</script>',
+    name: '<script>window.pwned=2</script>',
+    status: 'fail',
+    error: { message: '<img src=x onerror="window.pwned=3">', type: '"><svg onload=window.pwned=4>' },
+    steps: [{ name: '</script><script>window.pwned=5</script>', status: 'fail', start: 0, durationMs: 5 }],
+    artifacts: [{ kind: 'screenshot', path: 'javascript:window.pwned=6' }],
+    timeline: [
+      {
+        at: 1,
+        phase: 'observe',
+        event: '<b onmouseover=window.pwned=7>',
+        detail: { x: '</title><script>window.pwned=8</script>' },
+      },
+    ],
+    conditions: [
+      {
+        condition: { type: '<i>', alert: '<script>' },
+        status: 'fail',
+        actual: '<script>window.pwned=9</script>',
+      },
+    ],
+    metrics: { '<script>': 1 },
+  };
+
+  it('escapes names, errors, steps, events, conditions, metrics and artifact paths', async () => {
+    const page = await renderHtmlReport(runOf([{ ...hostile, kind: 'drill' }, hostile]).summary, undefined, {
+      path: '/tmp/x/index.html',
+      outDir: '/tmp/x',
+    });
+    expect(page).toContain('&lt;script&gt;window.pwned=2&lt;/script&gt;');
+    expect(page).toContain('&lt;img src=x onerror=&quot;window.pwned=3&quot;&gt;');
+    expect(page.match(/<script/g)).toHaveLength(1);
+    expect(page).not.toMatch(/<(img|svg|b|i)\s+[^>]*on\w+=/);
+    expect(page).not.toContain('href="javascript:');
+    expect(page).toContain('href="./javascript%3Awindow.pwned%3D6"');
+  });
+
+  it('runs nothing injected in a real browser, while its own script still works under the CSP', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'firedrill-html-xss-'));
+    const path = join(dir, 'index.html');
+    const run = runOf([hostile, { ...hostile, kind: 'drill', id: 'd' }, loginPassing()]);
+    await replay(new HtmlReporter({ path, outDir: dir }), run);
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    try {
+      const tab = await browser.newPage();
+      const problems: string[] = [];
+      tab.on('dialog', (d) => problems.push(`dialog ${d.message()}`));
+      tab.on('pageerror', (e) => problems.push(e.message));
+      tab.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      await tab.goto(`file://${path}`);
+      // Hover and load handlers would fire on these if any had become markup.
+      await tab.evaluate(() => {
+        for (const el of document.querySelectorAll('*'))
+          el.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+      });
+      expect(await tab.evaluate(() => (window as { pwned?: unknown }).pwned)).toBeUndefined();
+      expect(problems).toEqual([]);
+      // The inline script is allowed by its hash: the "passed" filter hides the failed cards.
+      await tab.click('button[data-filter="pass"]');
+      expect(await tab.locator('details.card:visible').count()).toBe(1);
+    } finally {
+      await browser.close();
+    }
+  });
+});
