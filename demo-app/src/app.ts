@@ -153,7 +153,9 @@ export async function createApp(options: AppOptions = {}): Promise<DemoApp> {
   });
   app.addHook('onRequest', applyRequestFaults(faults));
   app.addHook('preHandler', async (request) => {
-    const finding = request.body !== undefined ? inspectBody(request.body) : undefined;
+    const config = request.routeOptions.config as { inspectBody?: boolean };
+    const finding =
+      request.body !== undefined && config.inspectBody !== false ? inspectBody(request.body) : undefined;
     if (finding) rejectSuspicious(finding);
   });
   app.addHook('onResponse', async (request, reply) => recordAccess(request, reply));

@@ -271,6 +271,19 @@ describe('POST /api/logs (frontend log shipping)', () => {
     expect(odd.time).toMatch(ISO_MS_UTC);
   });
 
+  it('stores entries that quote attack strings instead of rejecting the batch', async () => {
+    const response = await app.request('/api/logs', {
+      method: 'POST',
+      json: {
+        logs: [{ level: 'info', msg: 'login submitted', username: "admin' --", title: '<script>x</script>' }],
+      },
+    });
+    expect(response.status).toBe(202);
+    expect(await app.waitForLog((l) => l.username === "admin' --")).toMatchObject({
+      title: '<script>x</script>',
+    });
+  });
+
   it('accepts sendBeacon’s text/plain and fills in session_id and page when missing', async () => {
     const response = await app.request('/api/logs', {
       method: 'POST',

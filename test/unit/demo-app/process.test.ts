@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { optionsFromEnv, resolveOptions } from '../../../demo-app/src/options.ts';
 
 const MAIN = fileURLToPath(new URL('../../../demo-app/src/main.ts', import.meta.url));
@@ -18,7 +18,7 @@ interface Started {
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
-afterEach(() => {
+afterAll(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
@@ -63,7 +63,8 @@ const readLog = (file: string) =>
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-describe('process entry', () => {
+// Concurrent: each test waits mostly on a child process starting up.
+describe.concurrent('process entry', () => {
   it('logs "listening" with its url, serves, and exits 0 on SIGTERM after a graceful close', async () => {
     const started = await startProcess({ DEMO_ENV: 'ci', DEMO_SERVICE: 'demo-proc' });
     expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
