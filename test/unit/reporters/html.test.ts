@@ -223,6 +223,15 @@ describe('html report', () => {
     expect(page).toContain('default-src &#39;none&#39;');
   });
 
+  it('renders an empty run without failing', async () => {
+    const empty = await renderHtmlReport({ results: [], exitCode: 0, durationMs: 0 }, undefined, {
+      path: join(dir, 'empty.html'),
+      outDir: dir,
+    });
+    expect(empty).toContain('<div class="vd-word">NOTHING RAN</div><div class="vd-line">no results</div>');
+    expect(empty).toContain('No results in this run.');
+  });
+
   it('writes the file through the reporter', async () => {
     const path = join(dir, 'reports/index.html');
     await replay(new HtmlReporter({ path, outDir: dir }), run);
