@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type Diagnostic, issuesToDiagnostics } from '../config/load.ts';
 import type { DrillDefinition } from './define.ts';
-import { drillSchema } from './schema.ts';
+import { drillSchema, faultIssues } from './schema.ts';
 
 export const DRILL_DIR = 'alert-tests';
 export const DRILL_SUFFIX = '.drill.ts';
@@ -20,7 +20,17 @@ export function validateDrill(
   file: string,
 ): { drill?: DrillDefinition; diagnostics: Diagnostic[] } {
   const parsed = drillSchema.safeParse(raw);
-  if (!parsed.success) return { diagnostics: issuesToDiagnostics(file, parsed.error.issues) };
+  // The fault is checked on its own: zod's union of "one or a list" would only say "Invalid input".
+  const faults = faultIssues((raw as { fault?: unknown } | null)?.fault).map((i) => ({
+    file,
+    path: i.path.join('.'),
+    message: i.message,
+  }));
+  if (!parsed.success || faults.length) {
+    return {
+      diagnostics: [...(parsed.success ? [] : issuesToDiagnostics(file, parsed.error.issues)), ...faults],
+    };
+  }
   // The parsed copy drops nothing (strict objects), but keep the author's object: it is the same data.
   return { drill: raw as DrillDefinition, diagnostics: [] };
 }

@@ -113,6 +113,8 @@ const fault = z.discriminatedUnion(
   { error: () => 'expected a fault built by appFault, badTraffic, shell, toxiproxy or injectAlert' },
 );
 
+const faultList = z.array(fault).min(1, 'needs at least one fault');
+
 const trafficRequest = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
   path: z.string().startsWith('/', 'expected a path starting with /'),
@@ -134,7 +136,10 @@ export const drillSchema = z
     name: z.string().min(1).optional(),
     description: z.string().optional(),
     environments: z.array(z.string().min(1)).optional(),
-    fault: z.union([fault, z.array(fault).min(1, 'needs at least one fault')]),
+    // Checked below: a union of "one or a list" would report only "Invalid input" for a bad fault.
+    fault: z.custom<unknown>((v) => v !== undefined, {
+      error: 'required: a fault built by appFault, badTraffic, shell, toxiproxy or injectAlert',
+    }),
     traffic: z
       .strictObject({
         requests: z.array(trafficRequest).min(1, 'needs at least one request'),
@@ -156,7 +161,9 @@ export const drillSchema = z
     tags: z.array(z.string()).optional(),
   })
   .superRefine((d, ctx) => {
-    const faults = Array.isArray(d.fault) ? d.fault : [d.fault];
+    const checked = parseFaults(d.fault);
+    if (!checked.success) return;
+    const faults = Array.isArray(checked.data) ? checked.data : [checked.data];
     const routing = faults.some((f) => f.type === 'inject-alert');
     const hasAlert = d.expect.some((c) => c.type === 'alertFires');
     d.expect.forEach((c, i) => {
@@ -169,3 +176,18 @@ export const drillSchema = z
       }
     });
   });
+
+function parseFaults(value: unknown) {
+  return (Array.isArray(value) ? faultList : fault).safeParse(value);
+}
+
+/** Problems of a drill's `fault`, one fault or a list, with paths under `fault`. */
+export function faultIssues(value: unknown): { path: (string | number)[]; message: string }[] {
+  if (value === undefined) return [];
+  const checked = parseFaults(value);
+  if (checked.success) return [];
+  return checked.error.issues.map((i) => ({
+    path: ['fault', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+    message: i.message,
+  }));
+}
