@@ -81,7 +81,7 @@ export const stackSchema = z
           .regex(/^\d+\.\d+\.\d+$/, 'expected a version like 2.19.6')
           .default('2.19.6'),
         heapMb: z.number().int().min(256).max(8192).default(512),
-        /** Java 11+ to run it on; found from $JAVA_HOME, `java` on PATH or /usr/lib/jvm when omitted. */
+        /** Java 11 to 23 to run it on; found from $JAVA_HOME, `java` on PATH or /usr/lib/jvm when omitted. */
         javaHome: z.string().min(1).optional(),
       })
       .strict()

@@ -8,6 +8,12 @@ import { httpProbe } from '../health.ts';
 import { findJavaHome, PROGRAMS, requireProgram } from '../programs.ts';
 import { StackError } from '../types.ts';
 import { ensureOpensearchHome, lookupAccount } from './opensearch-dist.ts';
+import {
+  classDataSharingFlags,
+  patchJvmOptions,
+  resolveJvmOptions,
+  STARTUP_JAVA_OPTS,
+} from './opensearch-jvm.ts';
 
 const run = promisify(execFile);
 
@@ -30,26 +36,6 @@ export function renderOpensearchYml(opts: {
     // On a nearly full disk the watermarks make every index read-only, and logs silently stop arriving.
     'cluster.routing.allocation.disk.threshold_enabled': false,
   });
-}
-
-/**
- * The distribution's jvm.options with the heap from config and every relative path made
- * absolute: the JVM resolves `logs/gc.log` and `HeapDumpPath=data` against its working directory.
- */
-export function patchJvmOptions(
-  text: string,
-  opts: { heapMb: number; dataDir: string; logsDir: string },
-): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      if (/^-Xms\S+$/.test(line)) return `-Xms${opts.heapMb}m`;
-      if (/^-Xmx\S+$/.test(line)) return `-Xmx${opts.heapMb}m`;
-      return line
-        .replace(/HeapDumpPath=data\b/, `HeapDumpPath=${opts.dataDir}`)
-        .replace(/(^|[=:])logs\//g, `$1${opts.logsDir}/`);
-    })
-    .join('\n');
 }
 
 /** Index template for the demo app's daily log indices: single node, so no replicas (else the cluster stays yellow). */
@@ -88,6 +74,7 @@ interface Layout {
   dataDir: string;
   logsDir: string;
   tmpDir: string;
+  cdsDir: string;
 }
 
 function layout(ctx: StackContext): Layout {
@@ -98,13 +85,14 @@ function layout(ctx: StackContext): Layout {
     dataDir: path.join(base, 'data'),
     logsDir: path.join(base, 'logs'),
     tmpDir: path.join(base, 'tmp'),
+    cdsDir: path.join(base, 'cds'),
   };
 }
 
 /** As root, hands the node's own folders to nobody and proves nobody can reach them (a 0700 parent would stop it). */
 async function handOver(l: Layout, files: string[]): Promise<void> {
   const { uid, gid } = lookupAccount('nobody', 'nogroup');
-  for (const p of [l.base, l.configDir, l.dataDir, l.logsDir, l.tmpDir, ...files]) {
+  for (const p of [l.base, l.configDir, l.dataDir, l.logsDir, l.tmpDir, l.cdsDir, ...files]) {
     const st = await stat(p);
     if (st.uid !== uid) {
       if (p === l.dataDir) await run('chown', ['-R', `${uid}:${gid}`, p]);
@@ -146,7 +134,14 @@ export const opensearch: ComponentDefinition = {
     const javaHome = findJavaHome(configuredJava);
     const home = await ensureOpensearchHome(version, ctx.cacheDir, ctx.logger, signal);
     const l = layout(ctx);
-    for (const d of [l.configDir, path.join(l.configDir, 'jvm.options.d'), l.dataDir, l.logsDir, l.tmpDir]) {
+    for (const d of [
+      l.configDir,
+      path.join(l.configDir, 'jvm.options.d'),
+      l.dataDir,
+      l.logsDir,
+      l.tmpDir,
+      l.cdsDir,
+    ]) {
       await mkdir(d, { recursive: true });
     }
     const yml = renderOpensearchYml({
@@ -167,7 +162,15 @@ export const opensearch: ComponentDefinition = {
       path.join(home, 'config', 'log4j2.properties'),
       path.join(l.configDir, 'log4j2.properties'),
     );
-    const script = path.join(home, 'bin', 'opensearch');
+    const options = await resolveJvmOptions({
+      home,
+      javaHome,
+      configDir: l.configDir,
+      tmpDir: l.tmpDir,
+      javaOpts: STARTUP_JAVA_OPTS.join(' '),
+      cacheFile: path.join(l.base, 'jvm-options.json'),
+    });
+    const cds = await classDataSharingFlags({ dir: l.cdsDir, javaHome, options });
     const asNobody = ctx.uid === 0;
     if (asNobody) {
       const files = ['opensearch.yml', 'jvm.options', 'log4j2.properties', 'jvm.options.d'];
@@ -176,18 +179,28 @@ export const opensearch: ComponentDefinition = {
         files.map((f) => path.join(l.configDir, f)),
       );
     }
+    const java = path.join(javaHome, 'bin', 'java');
+    // What bin/opensearch would exec, minus the three helper JVMs it starts first.
+    const javaArgs = [
+      ...cds,
+      ...options,
+      `-Dopensearch.path.home=${home}`,
+      `-Dopensearch.path.conf=${l.configDir}`,
+      '-Dopensearch.distribution.type=zip',
+      '-Dopensearch.bundled_jdk=false',
+      '-cp',
+      `${home}/lib/*`,
+      'org.opensearch.bootstrap.OpenSearch',
+    ];
     return {
       // OpenSearch refuses to start as root; setpriv execs, so the recorded pid ends up the JVM's.
-      command: asNobody ? requireProgram(PROGRAMS.setpriv) : script,
-      args: asNobody ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', script] : [],
-      env: {
-        JAVA_HOME: javaHome,
-        OPENSEARCH_PATH_CONF: l.configDir,
-        OPENSEARCH_JAVA_OPTS: `-Xms${heapMb}m -Xmx${heapMb}m`,
-        OPENSEARCH_TMPDIR: l.tmpDir,
-      },
+      command: asNobody ? requireProgram(PROGRAMS.setpriv) : java,
+      args: asNobody
+        ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', java, ...javaArgs]
+        : javaArgs,
+      env: { JAVA_HOME: javaHome, OPENSEARCH_PATH_CONF: l.configDir, OPENSEARCH_TMPDIR: l.tmpDir },
       cwd: l.base,
-      identity: home,
+      identity: `-Dopensearch.path.conf=${l.configDir}`,
       configFile,
       configText: yml + jvm,
     };

@@ -102,8 +102,9 @@ function settleProbe(ctx: StackContext): Probe {
 
 export const prometheus: ComponentDefinition = {
   name: 'prometheus',
-  // Its first scrape should find the demo app up. Alertmanager is not waited for: Prometheus lists
-  // a static Alertmanager whether it answers or not, and its 5 s discovery delay runs meanwhile.
+  // Not before the demo app answers: a scrape that finds nothing records up == 0, and AppDown
+  // (for: 0s in the fast profile) would fire and post to Slack on every start. Alertmanager is
+  // not waited for: Prometheus lists a static Alertmanager whether it answers or not.
   after: ['demo-app'],
   port: 'prometheus',
   url: (ports) => loopback(ports.prometheus),

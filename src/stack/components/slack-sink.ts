@@ -20,7 +20,10 @@ export const slackSink: ComponentDefinition = {
     return nodeScriptPlan(ctx, SLACK_SINK_SCRIPT, {
       SINK_HOST: '127.0.0.1',
       SINK_PORT: String(ctx.ports['slack-sink']),
-      SINK_DATA_FILE: path.join(dir, 'messages.json'),
+      // JSON lines: messages survive a restart of the sink.
+      SINK_DATA_FILE: path.join(dir, 'messages.jsonl'),
+      // The routed channels exist from the start, so a drill's preflight finds them before any alert.
+      SINK_CHANNELS: [...new Set(Object.values(ctx.config.stack.slackChannels))].join(','),
     });
   },
   // The sink, like Slack, accepts any non-empty bearer token.

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alertmanagerArgs } from '../../../src/stack/components/alertmanager.ts';
 import { renderRsyslogConf } from '../../../src/stack/components/log-shipper.ts';
-import { patchJvmOptions, renderOpensearchYml } from '../../../src/stack/components/opensearch.ts';
+import { renderOpensearchYml } from '../../../src/stack/components/opensearch.ts';
+import { patchJvmOptions } from '../../../src/stack/components/opensearch-jvm.ts';
 import { prometheusArgs, renderPrometheusConfig } from '../../../src/stack/components/prometheus.ts';
 import type { StackPorts } from '../../../src/stack/types.ts';
 
@@ -153,10 +154,15 @@ describe('opensearch config', () => {
     });
   });
 
-  it('jvm.options: heap from config, relative paths made absolute', () => {
+  it('jvm.options: heap from config, the serial collector, relative paths made absolute', () => {
     const dist = [
       '-Xms1g',
       '-Xmx1g',
+      '8-10:-XX:+UseConcMarkSweepGC',
+      '8-10:-XX:CMSInitiatingOccupancyFraction=75',
+      '11-:-XX:+UseG1GC',
+      '11-:-XX:G1ReservePercent=25',
+      '11-:-XX:InitiatingHeapOccupancyPercent=30',
       '-XX:HeapDumpPath=data',
       '-XX:ErrorFile=logs/hs_err_pid%p.log',
       '9-:-Xlog:gc*,gc+age=trace,safepoint:file=logs/gc.log:utctime,pid,tags:filecount=32,filesize=64m',
@@ -165,6 +171,7 @@ describe('opensearch config', () => {
     expect(patchJvmOptions(dist, { heapMb: 512, dataDir: '/s/d', logsDir: '/s/l' }).split('\n')).toEqual([
       '-Xms512m',
       '-Xmx512m',
+      '-XX:+UseSerialGC',
       '-XX:HeapDumpPath=/s/d',
       '-XX:ErrorFile=/s/l/hs_err_pid%p.log',
       '9-:-Xlog:gc*,gc+age=trace,safepoint:file=/s/l/gc.log:utctime,pid,tags:filecount=32,filesize=64m',
