@@ -17,7 +17,7 @@ import { Db } from './db.ts';
 import { HttpError, sendError } from './errors.ts';
 import { applyRequestFaults, FaultRegistry } from './faults.ts';
 import { buildFrontend } from './frontend-build.ts';
-import { ImageService } from './images.ts';
+import { ImageService, MAX_UPLOAD_BYTES } from './images.ts';
 import { createLogging } from './logging.ts';
 import { createMetrics, type Metrics, UNMATCHED_ROUTE } from './metrics.ts';
 import { type AppOptions, resolveOptions } from './options.ts';
@@ -128,7 +128,7 @@ export async function createApp(options: AppOptions = {}): Promise<DemoApp> {
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyMultipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1 } });
+  await app.register(fastifyMultipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
   app.setNotFoundHandler(async (request) => {

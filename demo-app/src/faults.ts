@@ -190,25 +190,10 @@ export function applyRequestFaults(registry: FaultRegistry) {
     const route = request.routeOptions.url;
     if (route === undefined || EXEMPT_ROUTES.has(route)) return;
 
-    let clientGone = false;
-    const gone = new Promise<void>((resolve) => {
-      reply.raw.once('close', () => {
-        clientGone = !reply.raw.writableFinished;
-        resolve();
-      });
-    });
-    for (
-      let hang = registry.matching('hang', route)[0];
-      hang && !clientGone;
-      hang = registry.matching('hang', route)[0]
-    ) {
-      request.log.warn(
-        { event: 'fault_applied', fault_id: hang.id, fault_kind: 'hang' },
-        'request held by hang fault',
-      );
-      await Promise.race([registry.ended(hang.id), gone]);
+    if (registry.matching('hang', route).length > 0) {
+      const stillWanted = await holdWhileHung(registry, route, request, reply);
+      if (!stillWanted) return;
     }
-    if (clientGone) return;
 
     const latency = registry.matching('latency', route);
     const delayMs = latency.reduce((sum, f) => sum + f.params.latencyMs, 0);
@@ -234,4 +219,32 @@ export function applyRequestFaults(registry: FaultRegistry) {
       }
     }
   };
+}
+
+/** Waits until no hang fault matches; false when the client gave up meanwhile. */
+async function holdWhileHung(
+  registry: FaultRegistry,
+  route: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<boolean> {
+  let clientGone = false;
+  const gone = new Promise<void>((resolve) => {
+    reply.raw.once('close', () => {
+      clientGone = !reply.raw.writableFinished;
+      resolve();
+    });
+  });
+  for (
+    let hang = registry.matching('hang', route)[0];
+    hang && !clientGone;
+    hang = registry.matching('hang', route)[0]
+  ) {
+    request.log.warn(
+      { event: 'fault_applied', fault_id: hang.id, fault_kind: 'hang' },
+      'request held by hang fault',
+    );
+    await Promise.race([registry.ended(hang.id), gone]);
+  }
+  return !clientGone;
 }
