@@ -47,6 +47,10 @@ const SOURCE_TEXT: Record<ResolvedExecutable['source'], string> = {
   default: 'the default; set $FIREDRILL_CHROMIUM or executablePath to use another',
 };
 
+export function missingChromiumMessage(chosen: ResolvedExecutable): string {
+  return `Chromium not found at ${chosen.path} (${SOURCE_TEXT[chosen.source]}). Install it with \`apt-get install -y chromium\`.`;
+}
+
 /** Checks the binary up front: Playwright's own error for a missing path suggests a download that cannot work here. */
 export async function resolveExecutable(
   option: string | undefined,
@@ -56,10 +60,7 @@ export async function resolveExecutable(
   try {
     await access(chosen.path, constants.X_OK);
   } catch {
-    throw new BrowserSetupError(
-      `Chromium not found at ${chosen.path} (${SOURCE_TEXT[chosen.source]}). ` +
-        'Install it with `apt-get install -y chromium`.',
-    );
+    throw new BrowserSetupError(missingChromiumMessage(chosen));
   }
   return chosen;
 }

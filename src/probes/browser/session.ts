@@ -58,7 +58,8 @@ export interface BrowserSession {
 
 /** Budgets for work on a page that may be wedged: an artifact is worth a second, not a stuck scheduler. */
 const SCREENSHOT_MS = 3000;
-const ABORT_SCREENSHOT_MS = 1500;
+const ABORT_SCREENSHOT_MS = 1000;
+const ABORT_BUDGET_MS = 3000;
 const FLUSH_MS = 500;
 const FARO_QUIET_MS = 300;
 const FARO_MAX_MS = 1500;
@@ -123,13 +124,19 @@ export async function openBrowserSession(
   };
 
   const artifactPath = (name: string) => join(o.artifactsDir, `${o.runId}-${name}`);
-  const capture = async (failed: boolean, screenshotMs: number): Promise<Artifact[]> => {
+  /**
+   * `abort` is the hung-page path: Playwright's screenshot waits for a pending navigation to
+   * commit, which a hung page never does, so it asks the compositor for the current frame over
+   * CDP instead, and skips the flushes (the page pushed its vitals as they happened).
+   */
+  const capture = async (failed: boolean, mode: 'finish' | 'abort'): Promise<Artifact[]> => {
     const artifacts: Artifact[] = [];
     if (failed) {
       await mkdir(o.artifactsDir, { recursive: true });
       const path = artifactPath('screenshot.png');
       try {
-        await page.screenshot({ path, fullPage: true, timeout: screenshotMs });
+        if (mode === 'abort') await screenshotNow(context, page, path);
+        else await page.screenshot({ path, fullPage: true, timeout: SCREENSHOT_MS });
         artifacts.push({
           kind: 'screenshot',
           path,
@@ -140,8 +147,10 @@ export async function openBrowserSession(
         recorder.note(`screenshot failed: ${(err as Error).message.split('\n')[0]}`);
       }
     }
-    await vitals.flush(page, FLUSH_MS);
-    await flushFaro(page, router);
+    if (mode === 'finish') {
+      await vitals.flush(page, FLUSH_MS);
+      await flushFaro(page, router);
+    }
     if (s.trace === 'on-failure') {
       const path = artifactPath('trace.zip');
       try {
@@ -171,7 +180,12 @@ export async function openBrowserSession(
     recorder.note(`run aborted (${String(o.signal.reason ?? 'aborted')}); closing the context`);
     abortWork ??= (async () => {
       try {
-        return browser.isConnected() ? await capture(true, ABORT_SCREENSHOT_MS) : [];
+        if (!browser.isConnected()) return [];
+        // Whatever else hangs on a wedged page, the context closes within this budget.
+        const kept: Artifact[] = [];
+        const work = capture(true, 'abort').then((a) => kept.push(...a));
+        await Promise.race([work, sleep(ABORT_BUDGET_MS)]);
+        return kept;
       } finally {
         await closeContext();
       }
@@ -188,7 +202,7 @@ export async function openBrowserSession(
     let artifacts: Artifact[] = [];
     try {
       if (abortWork) artifacts = await abortWork;
-      else if (!crashed) artifacts = await capture(f.failed, SCREENSHOT_MS);
+      else if (!crashed) artifacts = await capture(f.failed, 'finish');
     } catch (err) {
       recorder.note(`artifact capture failed: ${(err as Error).message}`);
     }
@@ -228,6 +242,22 @@ export async function openBrowserSession(
       return finishing;
     },
   };
+}
+
+async function screenshotNow(context: BrowserContext, page: Page, path: string): Promise<void> {
+  const cdp = await Promise.race([
+    context.newCDPSession(page),
+    sleep(ABORT_SCREENSHOT_MS).then(() => Promise.reject(new Error('timed out'))),
+  ]);
+  try {
+    const shot = cdp.send('Page.captureScreenshot', { format: 'png' });
+    const timeout = sleep(ABORT_SCREENSHOT_MS).then(() => Promise.reject(new Error('timed out')));
+    const { data } = await Promise.race([shot, timeout]);
+    await writeFile(path, Buffer.from(data, 'base64'));
+  } finally {
+    // Detaching waits on the pending navigation too; closing the context detaches it anyway.
+    void cdp.detach().catch(() => {});
+  }
 }
 
 async function flushFaro(page: Page, router: RequestRouter): Promise<void> {

@@ -1,0 +1,205 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BrowserRuntime, createBrowserRuntime } from '../../../../src/probes/browser/runtime.ts';
+import { type FixtureServer, startFixtureServer } from './fixture-server.ts';
+
+const PNG_MAGIC = '89504e470d0a1a0a';
+const logger = pino({ level: 'silent' });
+
+let server: FixtureServer;
+let runtime: BrowserRuntime;
+let artifactsDir: string;
+let failLogin = false;
+
+beforeAll(async () => {
+  server = await startFixtureServer({ failLogin: () => failLogin });
+  runtime = await createBrowserRuntime({ logger, secrets: ['fixture-secret'] });
+  artifactsDir = await mkdtemp(join(tmpdir(), 'fd-browser-runtime-'));
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  await server?.close();
+});
+
+const open = (runId: string, signal = new AbortController().signal) =>
+  runtime.openSession({ runId, artifactsDir, signal });
+
+describe('browser runtime against a fixture app', () => {
+  it('stamps <runId>-b<n> on the app’s requests, leaves the app’s own id and other origins alone, keeps cookies', async () => {
+    server.seen.length = 0;
+    const other = server.url.replace('127.0.0.1', 'localhost');
+    const session = await open('ids');
+    const { page } = session;
+    await page.goto(`${server.url}/login?other=${encodeURIComponent(other)}`);
+    const first = session.takeRequestIds();
+    await page.getByTestId('username').fill('demo');
+    await page.getByTestId('submit').click();
+    await page.getByTestId('user').waitFor();
+    await page.waitForLoadState('load');
+    const second = session.takeRequestIds();
+    const done = await session.finish({ failed: false });
+
+    expect(first).toEqual(['ids-b1']);
+    expect(second).toEqual(['app-own-1', 'ids-b2']);
+    expect(done.requestIds).toEqual(['ids-b1', 'app-own-1', 'ids-b2']);
+    const byPath = Object.fromEntries(server.seen.filter(([p]) => p !== '/favicon.ico'));
+    expect(byPath).toEqual({
+      '/login': 'ids-b1',
+      '/api/login': 'app-own-1',
+      '/items': 'ids-b2',
+      '/pixel': undefined,
+    });
+    expect(done.artifacts).toEqual([]);
+  });
+
+  it('records web vitals from inside the page', async () => {
+    const session = await open('vitals');
+    await session.page.goto(`${server.url}/login`);
+    await session.page.getByTestId('username').click();
+    const { metrics } = await session.finish({ failed: false });
+    expect(metrics.web_vital_fcp).toBeGreaterThan(0);
+    expect(metrics.web_vital_lcp).toBeGreaterThan(0);
+    expect(metrics.web_vital_ttfb).toBeGreaterThan(0);
+    expect(metrics.web_vital_cls).toBe(0);
+  });
+
+  it('on failure keeps a PNG screenshot, a redacted trace and the console with page errors', async () => {
+    failLogin = true;
+    const session = await open('boom');
+    const { page } = session;
+    await page.goto(`${server.url}/login`);
+    await page.getByTestId('password').fill('fixture-secret');
+    await page.getByTestId('submit').click();
+    await page.getByTestId('error').waitFor();
+    const thrown = page.waitForEvent('pageerror');
+    await page.goto(`${server.url}/boom`);
+    await thrown;
+    const done = await session.finish({ failed: true });
+    failLogin = false;
+
+    expect(done.errors).toEqual(['Error: kaboom']);
+    expect(done.artifacts.map((a) => a.kind)).toEqual(['screenshot', 'trace', 'console']);
+    const [shot, trace, log] = done.artifacts.map((a) => a.path) as [string, string, string];
+    expect((await readFile(shot)).subarray(0, 8).toString('hex')).toBe(PNG_MAGIC);
+    const entries = unzipSync(await readFile(trace));
+    expect(Object.keys(entries)).toContain('trace.trace');
+    const all = Object.values(entries)
+      .map((e) => strFromU8(e))
+      .join('\n');
+    expect(all).not.toContain('fixture-secret');
+    expect(all).toContain('[REDACTED]');
+    const consoleLog = await readFile(log, 'utf8');
+    expect(consoleLog).toContain('[console.error] something broke');
+    expect(consoleLog).toContain('[pageerror] Error: kaboom');
+    expect(consoleLog).toContain(`[http 401] POST ${server.url}/api/login`);
+    expect(consoleLog).toMatch(/secret occurrences redacted from the trace/);
+  });
+
+  it('a page that never answers ends at the abort, with a screenshot of where it hung', async () => {
+    const controller = new AbortController();
+    const session = await open('hang', controller.signal);
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('run timed out after 1000 ms')), 1000);
+    const outcome = await session.page.goto(`${server.url}/hang`, { timeout: 60_000 }).then(
+      () => 'loaded',
+      (err: Error) => err.message,
+    );
+    const elapsed = Date.now() - started;
+    const done = await session.finish({ failed: true });
+
+    // Closing the context either aborts the navigation or closes the page under it.
+    expect(outcome).toMatch(/closed|ERR_ABORTED/);
+    expect(elapsed).toBeLessThan(5000);
+    expect(done.aborted).toBe(true);
+    expect(done.artifacts.map((a) => a.kind)).toContain('console');
+    const log = done.artifacts.find((a) => a.kind === 'console')!.path;
+    expect(await readFile(log, 'utf8')).toContain('run aborted (Error: run timed out after 1000 ms)');
+  });
+
+  it('an already aborted signal refuses to open a session', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('shutting down'));
+    await expect(open('pre-aborted', controller.signal)).rejects.toThrow('shutting down');
+  });
+
+  it('reads Faro beacons sent to a collector that does not exist', async () => {
+    const session = await open('faro');
+    const beacon = session.page.waitForResponse('**/collect');
+    await session.page.goto(`${server.url}/faro?c=${encodeURIComponent('http://127.0.0.1:9/collect')}`);
+    expect((await beacon).status()).toBe(202);
+    const done = await session.finish({ failed: false });
+    expect(done.metrics).toMatchObject({
+      faro_beacons: 1,
+      faro_web_vital_lcp: 123.5,
+      faro_web_vital_cls: 0.02,
+    });
+    expect(done.errors).toEqual(['TypeError: x is undefined']);
+  });
+
+  it('a killed browser fails only the run in flight; the next session relaunches it', async () => {
+    const pid = await runtime.browserPid();
+    expect(pid).toBeGreaterThan(0);
+    const session = await open('crash');
+    await session.page.goto(`${server.url}/login`);
+    const pending = session.page
+      .getByTestId('never-there')
+      .waitFor({ timeout: 20_000 })
+      .then(
+        () => 'found',
+        (err: Error) => err.message,
+      );
+    process.kill(pid!, 'SIGKILL');
+    expect(await pending).toMatch(/closed/);
+    const done = await session.finish({ failed: true });
+    expect(done.crashed).toBe(true);
+    expect(done.artifacts.map((a) => a.kind)).toEqual(['console']);
+
+    const next = await open('after-crash');
+    await next.page.goto(`${server.url}/login`);
+    expect(await next.page.title()).toBe('login');
+    expect((await next.finish({ failed: false })).crashed).toBe(false);
+    const newPid = await runtime.browserPid();
+    expect(newPid).toBeGreaterThan(0);
+    expect(newPid).not.toBe(pid);
+  });
+
+  it('contexts are isolated: a cookie set in one session is absent in the next', async () => {
+    const a = await open('iso-a');
+    await a.context.addCookies([{ name: 'sid', value: 'fixture', url: server.url }]);
+    await a.finish({ failed: false });
+    const b = await open('iso-b');
+    expect(await b.context.cookies()).toEqual([]);
+    await b.finish({ failed: false });
+  });
+});
+
+describe('runtime settings', () => {
+  it('trace off keeps the screenshot and console but records no trace', async () => {
+    const rt = await createBrowserRuntime({ logger, trace: 'off' });
+    try {
+      const session = await rt.openSession({
+        runId: 'no-trace',
+        artifactsDir,
+        signal: new AbortController().signal,
+      });
+      await session.page.goto(`${server.url}/login`);
+      const done = await session.finish({ failed: true });
+      expect(done.artifacts.map((a) => a.kind)).toEqual(['screenshot', 'console']);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('a closed runtime refuses new sessions', async () => {
+    const rt = await createBrowserRuntime({ logger });
+    await rt.close();
+    await expect(
+      rt.openSession({ runId: 'late', artifactsDir, signal: new AbortController().signal }),
+    ).rejects.toThrow('browser runtime is closed');
+  });
+});
