@@ -14,8 +14,9 @@ const run = promisify(execFile);
 export function opensearchArtifact(version: string): { coordinates: string; zip: string } {
   return {
     coordinates: `org.opensearch.distribution.integ-test-zip:opensearch:${version}:zip`,
+    // Maven's local repository hangs off Java's user.home, which comes from the passwd entry, not $HOME.
     zip: path.join(
-      os.homedir(),
+      os.userInfo().homedir,
       '.m2/repository/org/opensearch/distribution/integ-test-zip/opensearch',
       version,
       `opensearch-${version}.zip`,

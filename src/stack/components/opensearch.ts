@@ -180,7 +180,8 @@ export const opensearch: ComponentDefinition = {
       );
     }
     const java = path.join(javaHome, 'bin', 'java');
-    // What bin/opensearch would exec, minus the three helper JVMs it starts first.
+    // What bin/opensearch would exec, without the helper JVMs it starts first (version check,
+    // keystore check, options parser).
     const javaArgs = [
       ...cds,
       ...options,
