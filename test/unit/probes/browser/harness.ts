@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pino from 'pino';
 import type { Artifact, Result, StepResult } from '../../../../src/core/result.ts';
 import { errorInfo } from '../../../../src/core/result.ts';
 import type { BrowserRuntime } from '../../../../src/probes/browser/runtime.ts';
@@ -24,6 +25,8 @@ export interface HarnessOptions {
   /** Called once the session is open, e.g. to kill the browser mid-run. */
   onSession?: (ctx: BrowserProbeContext) => void;
 }
+
+const silent = pino({ level: 'silent' });
 
 const noHttp = new Proxy({} as HttpClient, {
   get() {
@@ -70,6 +73,8 @@ export async function runProbe(
         credentials: o.credentials ?? { username: 'demo', password: 'demo-password' },
       },
       runId,
+      attempt: 1,
+      log: silent,
       signal: controller.signal,
       page: session.page,
       context: session.context,
