@@ -19,6 +19,8 @@ export function laneOfEvent(e: TimelineEvent): Lane {
   if (typeof hop === 'string' && HOP_SET.has(hop)) return hop as Hop;
   if (e.phase === 'preflight' || e.phase === 'inject' || e.phase === 'rollback') return e.phase;
   const text = e.event.toLowerCase();
+  // The fault taking effect in the app's own traffic belongs with the injection, not the alert.
+  if (/bad sample/.test(text)) return 'inject';
   if (/resolv/.test(text)) return 'resolve';
   if (e.phase === 'resolve') return 'resolve';
   if (/slack|notif|message|webhook/.test(text)) return 'notify';
@@ -40,24 +42,51 @@ export function laneOfCondition(c: ConditionResult): Lane {
   return 'other';
 }
 
+/**
+ * Hops the drill runner measures (src/drills/hops.ts), in the order they happen. The six lanes
+ * get the main ones; the in-between ones (pending, Alertmanager's webhook, the resolved message)
+ * join the lane of the hop they lead to.
+ */
+const HOP_METRICS: ReadonlyArray<readonly [string, Lane]> = [
+  ['first_bad_sample', 'inject'],
+  ['pending', 'fire'],
+  ['fire', 'fire'],
+  ['alertmanager', 'notify'],
+  ['notify', 'notify'],
+  ['log', 'log'],
+  ['resolve', 'resolve'],
+  ['resolve_notify', 'resolve'],
+];
+
 export interface HopMeasure {
-  hop: Hop;
+  /** The metric suffix: `fire` for `hop_ms_fire`. */
+  hop: string;
+  lane: Lane;
   /** `metrics.hop_ms_<hop>`: the delay the drill measured. */
   measuredMs?: number;
-  /** `metrics.pipeline_min_ms_<hop>`: the least the pipeline can do (scrape + evaluation + group_wait…). */
+  /** `metrics.pipeline_min_ms_<hop>`: the least the pipeline can do (scrape + evaluation + `for` + group_wait). */
   pipelineMinMs?: number;
 }
 
-/** Hop delays a drill recorded in its metrics, in hop order; hops with neither number are left out. */
+/** Hop delays a drill recorded in its metrics, known hops in order, then any others; hops with neither number are left out. */
 export function hopMeasures(result: Result): HopMeasure[] {
   const m = result.metrics ?? {};
-  return HOPS.flatMap((hop) => {
+  const known = new Set(HOP_METRICS.map(([h]) => h));
+  const others = Object.keys(m)
+    .map((k) => /^(?:hop_ms|pipeline_min_ms)_(.+)$/.exec(k)?.[1])
+    .filter((h): h is string => h !== undefined && !known.has(h));
+  const hops: Array<readonly [string, Lane]> = [
+    ...HOP_METRICS,
+    ...[...new Set(others)].map((h) => [h, 'other'] as const),
+  ];
+  return hops.flatMap(([hop, lane]) => {
     const measuredMs = m[`hop_ms_${hop}`];
     const pipelineMinMs = m[`pipeline_min_ms_${hop}`];
     if (measuredMs === undefined && pipelineMinMs === undefined) return [];
     return [
       {
         hop,
+        lane,
         ...(measuredMs !== undefined && { measuredMs }),
         ...(pipelineMinMs !== undefined && { pipelineMinMs }),
       },
@@ -101,7 +130,15 @@ export function formatDetail(detail: Record<string, unknown> | undefined, max = 
   if (!detail) return '';
   const s = Object.entries(detail)
     .filter(([k]) => k !== 'hop')
-    .map(([k, v]) => `${k}=${formatValue(v, 40)}`)
+    .map(([k, v]) => `${k}=${formatDetailValue(k, v)}`)
     .join(' ');
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+// Epoch ms read as a time of day, and ms counts as durations: `expiresAt=02:05:20Z waitedMs=14.7s`.
+function formatDetailValue(key: string, v: unknown): string {
+  if (typeof v === 'number' && /At$/.test(key) && v > 1e12)
+    return `${new Date(v).toISOString().slice(11, 19)}Z`;
+  if (typeof v === 'number' && /Ms$/.test(key)) return formatDuration(v);
+  return formatValue(v, 40);
 }

@@ -19,13 +19,15 @@ export function hopTable(r: Result): Html {
         : undefined;
     const mw = ((h.measuredMs ?? 0) / max) * 100;
     const pw = ((h.pipelineMinMs ?? 0) / max) * 100;
-    const cond = (r.conditions ?? []).find((c) => laneOfCondition(c) === h.hop);
+    // Only a main hop is what its lane's condition proves; the in-between ones have no verdict of their own.
+    const cond =
+      h.hop === h.lane ? (r.conditions ?? []).find((c) => laneOfCondition(c) === h.lane) : undefined;
     return html`<tr>
-      <td><span class="hop-name l-${h.hop}">${h.hop}</span></td>
+      <td><span class="hop-name l-${h.lane}">${h.hop.replace(/_/g, ' ')}</span></td>
       <td class="num">${h.measuredMs !== undefined ? formatDuration(h.measuredMs) : '—'}</td>
       <td class="num muted">${h.pipelineMinMs !== undefined ? formatDuration(h.pipelineMinMs) : '—'}</td>
       <td class="num ${over !== undefined && over < 0 ? 'bad' : ''}">${over !== undefined ? `+${formatDuration(Math.max(0, over))}` : '—'}${over !== undefined && over < 0 ? ' (below minimum?)' : ''}</td>
-      <td class="hop-cmp"><div class="hc l-${h.hop}"><i class="hc-measured" style="width:${mw.toFixed(2)}%"></i><i class="hc-min" style="width:${pw.toFixed(2)}%"></i></div></td>
+      <td class="hop-cmp"><div class="hc l-${h.lane}"><i class="hc-measured" style="width:${mw.toFixed(2)}%"></i><i class="hc-min" style="width:${pw.toFixed(2)}%"></i></div></td>
       <td>${cond ? html`<span class="pill st-${cond.status}">${cond.status}</span>` : ''}</td>
     </tr>`;
   });

@@ -140,7 +140,7 @@ function otherMetrics(r: Result): Html {
     ([k]) => !VITAL_KEYS.has(k) && !k.startsWith('hop_ms_') && !k.startsWith('pipeline_min_ms_'),
   );
   if (entries.length === 0) return html``;
-  return html`<div class="metrics">${entries.map(([k, v]) => html`<span class="metric"><span>${k}</span><b>${Number.isInteger(v) ? v : v.toFixed(3)}</b></span>`)}</div>`;
+  return html`<div class="metrics">${entries.map(([k, v]) => html`<span class="metric"><span>${k}</span><b>${/(^|_)ms(_|$)/.test(k) ? formatDuration(v) : Number.isInteger(v) ? v : v.toFixed(3)}</b></span>`)}</div>`;
 }
 
 function timelineLegend(): Html {

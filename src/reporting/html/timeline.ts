@@ -24,6 +24,8 @@ interface Frame {
   labels: LabelLayout;
   start: number;
   injectAt: number;
+  /** Where a lane's delays are counted from: the rollback for `resolve`, the injection for the rest. */
+  anchor: (lane: Lane) => number;
 }
 
 /**
@@ -36,21 +38,22 @@ export function drillTimeline(r: Result, svgId: string): Html {
   const hatch = `${svgId}-hatch`;
   const events = [...(r.timeline ?? [])].sort((a, b) => a.at - b.at);
   const conditions = r.conditions ?? [];
-  // The inject phase writes its rollback journal first and applies the fault last (DESIGN.md):
-  // the fault is active from the phase's last event.
-  const injectAt = events.filter((e) => laneOfEvent(e) === 'inject').at(-1)?.at ?? r.start;
+  // The fault is active from its first "fault injected", not from the journal written before it.
+  const injects = events.filter((e) => e.phase === 'inject');
+  const injectAt = (injects.find((e) => /inject/i.test(e.event)) ?? injects.at(-1))?.at ?? r.start;
   const rollbackAt = r.rollback?.at ?? events.find((e) => laneOfEvent(e) === 'rollback')?.at;
   // Only a failed condition's deadline is part of the story; a met one's would just stretch the axis.
+  const anchor = (lane: Lane) => (lane === 'resolve' ? (rollbackAt ?? injectAt) : injectAt);
   const deadlines = conditions
     .filter(failed)
-    .map((c) => deadline(c, injectAt))
+    .map((c) => deadline(c, anchor(laneOfCondition(c))))
     .filter((d): d is number => d !== undefined);
   const end = Math.max(
     r.start + r.durationMs,
     ...events.map((e) => e.at),
     ...deadlines,
     ...conditions.map((c) => c.satisfiedAt ?? 0),
-    ...unreachedFloors(r).map((h) => injectAt + h.min),
+    ...unreachedFloors(r).map((h) => anchor(h.hop) + h.min),
   );
   const axis = timeAxis(r.start, end, 10);
   const x = (at: number) =>
@@ -64,7 +67,7 @@ export function drillTimeline(r: Result, svgId: string): Html {
     return i === undefined ? undefined : TOP + i * LANE_H;
   };
   const labels = new LabelLayout(X1, (i) => [TOP + i * LANE_H + 15, TOP + i * LANE_H + 54]);
-  const fr: Frame = { x, laneIndex, laneY, labels, start: r.start, injectAt };
+  const fr: Frame = { x, laneIndex, laneY, labels, start: r.start, injectAt, anchor };
   const height = TOP + lanes.length * LANE_H + 6;
 
   const bands = lanes.map((lane, i) => {
@@ -102,10 +105,10 @@ function laneVerdict(cs: ConditionResult[]): { mark: string; cls: string } | und
   return { mark: '✓', cls: 'good' };
 }
 
-/** When a condition gave up: its `within`, counted from the fault's injection. */
-function deadline(c: ConditionResult, injectAt: number): number | undefined {
+/** When a condition gave up: its `within` (ms, as the verifiers serialize it), counted from its anchor. */
+function deadline(c: ConditionResult, from: number): number | undefined {
   const within = c.condition.within ?? c.condition.timeoutMs;
-  return typeof within === 'number' ? injectAt + within : undefined;
+  return typeof within === 'number' ? from + within : undefined;
 }
 
 function eventMark(e: TimelineEvent, fr: Frame): Html {
@@ -133,7 +136,7 @@ function hopBars(
     const endAt =
       conditions.find((c) => laneOfCondition(c) === hop && c.satisfiedAt !== undefined)?.satisfiedAt ??
       events.find((e) => laneOfEvent(e) === hop)?.at ??
-      fr.injectAt + measured;
+      fr.anchor(hop) + measured;
     const x1 = fr.x(endAt);
     const x0 = fr.x(endAt - measured);
     const minW = min !== undefined ? Math.min(x1 - x0, fr.x(endAt - measured + min) - x0) : 0;
@@ -164,8 +167,8 @@ function unreachedFloors(r: Result): Array<{ hop: Lane; min: number }> {
 function floorBars(r: Result, fr: Frame, hatch: string): Html[] {
   return unreachedFloors(r).map(({ hop, min }) => {
     const y = fr.laneY(hop)!;
-    const x0 = fr.x(fr.injectAt);
-    const x1 = fr.x(fr.injectAt + min);
+    const x0 = fr.x(fr.anchor(hop));
+    const x1 = fr.x(fr.anchor(hop) + min);
     fr.labels.add(
       fr.laneIndex.get(hop)!,
       x1,
@@ -189,13 +192,12 @@ function conditionMark(c: ConditionResult, fr: Frame): Html {
       <path d="M${f(cx)} ${cy - 10} l10 10 l-10 10 l-10 -10 z"></path></g>`;
   }
   if (!failed(c)) return html``;
-  const until = deadline(c, fr.injectAt) ?? fr.start;
-  const x0 = fr.x(fr.injectAt);
+  const from = fr.anchor(lane);
+  const until = deadline(c, from) ?? fr.start;
+  const x0 = fr.x(from);
   const x1 = Math.max(fr.x(until), x0 + 1);
   const waited =
-    until > fr.injectAt
-      ? `not seen within ${formatDuration(until - fr.injectAt)}`
-      : `${c.condition.type} ${c.status}`;
+    until > from ? `not seen within ${formatDuration(until - from)}` : `${c.condition.type} ${c.status}`;
   fr.labels.add(fr.laneIndex.get(lane)!, x1, waited, 'cond-label', 2);
   return html`<g class="cond bad"><title>${c.condition.type}: ${c.message ?? waited}</title>
     <line x1="${f(x0)}" x2="${f(x1)}" y1="${cy}" y2="${cy}"></line>

@@ -54,16 +54,16 @@ describe('ConsoleReporter in a CI log (not a TTY)', () => {
     const lines = (await render()).split('\n');
     expect(lines).toContain('▶ drill api-error-rate');
     expect(lines).toContain(
-      '    +0.95s api-error-rate inject    fault injected  fault=app-fault errorRate=0.5 ttl=5m',
+      '    +0.95s api-error-rate inject    fault injected: app fault errors 50% for 5m  ids=["f-19"] expiresAt=02:05:20Z',
     );
     expect(lines).toContain(
-      '   +14.95s api-error-rate fire      firing HighApiErrorRate  source=alertmanager-webhook',
+      '   +14.95s api-error-rate fire      HighApiErrorRate firing (prometheus)  source=prometheus value=0.48',
     );
     expect(lines).toContain(
-      '   +15.60s api-error-rate notify    slack message in #alerts-critical  ts=1748916015.000200',
+      '   +15.60s api-error-rate notify    Slack message in #alerts-critical  waitedMs=14.7s',
     );
     // Events come before the result line, as they would live.
-    expect(lines.indexOf('   +27.35s api-error-rate resolve   resolved HighApiErrorRate')).toBeLessThan(
+    expect(lines.indexOf('   +28.90s api-error-rate resolve   drill pass  durationMs=28.9s')).toBeLessThan(
       lines.indexOf('✓ drill api-error-rate 29s'),
     );
   });
@@ -73,12 +73,15 @@ describe('ConsoleReporter in a CI log (not a TTY)', () => {
     expect(text).toContain(
       '✗ drill slow-responses 1m 02s\n    alert SlowResponses did not fire within 1m 00s [assertion]',
     );
-    expect(text).toContain('    ✗ alertFires SlowResponses · within 1m 00s — saw pending');
-    expect(text).toContain('      rule has for: 2m, longer than within: 1m; it cannot fire in time');
+    expect(text).toContain(
+      '    ✗ alertFires SlowResponses · source prometheus · within 1m 00s — saw {"source":"prometheus","state":"pending","value":1.62}',
+    );
+    expect(text).toContain(
+      '      SlowResponses is pending; the rule has for: 2m, longer than within: 1m, so it cannot fire in time',
+    );
     expect(text).toContain(
       '    ✗ slackMessage #alerts-warning · contains SlowResponses · within 1m 00s — saw no matching message',
     );
-    expect(text).toContain('    - alertResolves SlowResponses · within 2m 00s');
     expect(text).toContain('    rolled back');
   });
 

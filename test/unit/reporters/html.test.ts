@@ -174,13 +174,17 @@ describe('html report', () => {
     const lanes = [...drill.matchAll(/<text class="lane-label l-(\w+)"/g)].map((m) => m[1]);
     expect(lanes).toEqual(['preflight', 'inject', 'fire', 'notify', 'log', 'rollback', 'resolve']);
     expect(drill).toContain(
-      '<title>+14.95s observe: firing HighApiErrorRate  source=alertmanager-webhook</title>',
+      '<title>+14.95s observe: HighApiErrorRate firing (prometheus)  source=prometheus value=0.48</title>',
     );
     expect(drill).toContain('<title>fire: measured 14s · pipeline min 12s</title>');
     expect(drill).toMatch(
       /<td class="num">14s<\/td>\s*<td class="num muted">12s<\/td>\s*<td class="num ">\+2.00s<\/td>/,
     );
     expect(drill).toContain('fault active 20.1s');
+    // The in-between hops the runner measures are listed in the table too, in the colour of their lane.
+    expect(drill).toContain('<span class="hop-name l-notify">alertmanager</span>');
+    expect(drill).toContain('<span class="hop-name l-resolve">resolve notify</span>');
+    expect(card(page, 'api-error-rate')).toContain('<span>own_ms_notify</span><b>550ms</b>');
     expect(drill).toContain('✓ Fault rolled back at +21.00s.');
   });
 
@@ -191,7 +195,12 @@ describe('html report', () => {
       ),
     ];
     expect(rows.map((m) => [m[1], m[2], m[3], m[4]])).toEqual([
-      ['pass', 'alertFires HighApiErrorRate · within 1m 00s', 'firing', '+14.95s'],
+      [
+        'pass',
+        'alertFires HighApiErrorRate · source prometheus · within 1m 00s',
+        '{&quot;source&quot;:&quot;prometheus&quot;,&quot;state&quot;:&quot;firing&quot;,&quot;value&quot;:0.48}',
+        '+14.95s',
+      ],
       [
         'pass',
         'slackMessage #alerts-critical · contains HighApiErrorRate · within 1m 30s',
@@ -200,11 +209,17 @@ describe('html report', () => {
       ],
       [
         'pass',
-        'logsArrive app-logs-* · schema backend · within 1m 00s',
+        'logsArrive app-logs-* · schema backend · minEntries 1 · within 1m 00s',
         '{&quot;matched&quot;:48,&quot;invalid&quot;:0}',
         '+6.20s',
       ],
-      ['pass', 'alertResolves HighApiErrorRate · within 2m 00s', 'resolved', '+27.35s'],
+      ['pass', 'alertResolves HighApiErrorRate · source prometheus · within 2m 00s', 'resolved', '+27.35s'],
+      [
+        'pass',
+        'slackResolved #alerts-critical · HighApiErrorRate · within 2m 00s',
+        '[RESOLVED] HighApiErrorRate api',
+        '+28.30s',
+      ],
     ]);
   });
 
@@ -213,7 +228,7 @@ describe('html report', () => {
     expect(drill).toMatch(/<text class="lane-verdict bad"[^>]*>✗<\/text>/);
     expect(drill).toContain('>not seen within 1m 00s</text>');
     expect(drill).toContain('>pipeline min 2m 02s: earliest possible</text>');
-    expect(drill).toContain('rule has for: 2m, longer than within: 1m; it cannot fire in time');
+    expect(drill).toContain('the rule has for: 2m, longer than within: 1m, so it cannot fire in time');
   });
 
   it('is self-contained: no external scripts, styles, images, fonts or links', () => {

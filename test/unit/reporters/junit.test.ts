@@ -145,12 +145,16 @@ describe('junit XML', () => {
     const drill = testcase('slow-responses');
     expect(drill.failure?.message).toBe('alert SlowResponses did not fire within 1m 00s');
     expect(drill.failure?.['#text']).toContain(
-      'condition fail: alertFires SlowResponses · within 1m 00s — saw pending',
+      'condition fail: alertFires SlowResponses · source prometheus · within 1m 00s — saw {"source":"prometheus","state":"pending","value":1.62}',
     );
     const out = testcase('api-error-rate')['system-out'];
-    expect(out).toContain('   +14.95s  observe   firing HighApiErrorRate');
-    expect(out).toContain('  pass    alertFires HighApiErrorRate · within 1m 00s — saw firing at +14.95s');
-    expect(out).toContain('  fire          14s / 12s');
+    expect(out).toContain('   +14.95s  observe   HighApiErrorRate firing (prometheus)');
+    expect(out).toContain(
+      '  pass    slackMessage #alerts-critical · contains HighApiErrorRate · within 1m 30s — saw [FIRING:1] HighApiErrorRate api (critical) at +15.60s',
+    );
+    expect(out).toContain('  fire                 14s / 12s');
+    expect(out).toContain('  notify             14.7s / 12s');
+    expect(out).toContain('  resolve_notify     7.30s / 7.00s');
     expect(out).toContain('rollback: pass');
   });
 
