@@ -42,7 +42,7 @@ export function conditionsTable(r: Result): Html {
   const rows = cs.map(
     (c) => html`<tr class="st-${c.status}">
       <td><span class="pill st-${c.status}">${c.status}</span></td>
-      <td><code>${describeCondition(c.condition)}</code>${c.message ? html`<div class="muted small">${firstLine(c.message, 300)}</div>` : ''}</td>
+      <td><code>${keepDurationsWhole(describeCondition(c.condition))}</code>${c.message ? html`<div class="muted small">${firstLine(c.message, 300)}</div>` : ''}</td>
       <td><code>${formatValue(c.actual, 160)}</code></td>
       <td class="num">${c.satisfiedAt !== undefined ? formatOffset(c.satisfiedAt - r.start) : '—'}</td>
     </tr>`,
@@ -60,4 +60,9 @@ export function rollbackLine(r: Result): Html {
   if (rb.status === 'skipped')
     return html`<p class="rollback muted">Rollback skipped${when} (nothing was injected).</p>`;
   return html`<p class="rollback bad">✗ Rollback ${rb.status}${when}${rb.error ? `: ${firstLine(rb.error.message, 300)}` : ''}. Run <code>firedrill rollback</code>.</p>`;
+}
+
+/** "1m 00s" must not wrap between its minutes and seconds in a narrow table cell. */
+function keepDurationsWhole(s: string): string {
+  return s.replace(/(\d[hm]) (\d)/g, '$1\u00a0$2');
 }

@@ -194,7 +194,7 @@ describe('html report', () => {
         /<tr class="st-(\w+)">[\s\S]*?<code>([^<]+)<\/code>[\s\S]*?<code>([^<]+)<\/code>[\s\S]*?<td class="num">([^<]+)<\/td>/g,
       ),
     ];
-    expect(rows.map((m) => [m[1], m[2], m[3], m[4]])).toEqual([
+    expect(rows.map((m) => [m[1], m[2]!.replace(/\u00a0/g, ' '), m[3], m[4]])).toEqual([
       [
         'pass',
         'alertFires HighApiErrorRate · source prometheus · within 1m 00s',
