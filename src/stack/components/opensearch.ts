@@ -124,7 +124,9 @@ export const opensearch: ComponentDefinition = {
   url: (ports) => loopback(ports.opensearch),
   // A cold JVM on 2 cores, competing with the rest of the stack starting.
   readyTimeoutMs: 120_000,
-  stopTimeoutMs: 20_000,
+  // Normally under a second; but the run that records the class-data archive writes it on the
+  // way out, which took 6–14 s on a busy machine, and a SIGKILL then would lose it.
+  stopTimeoutMs: 60_000,
   preflight(ctx) {
     findJavaHome(ctx.config.stack.opensearch.javaHome);
     if (ctx.uid === 0) requireProgram(PROGRAMS.setpriv);
