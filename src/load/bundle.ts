@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { build } from 'esbuild';
 
 /**
@@ -20,6 +21,8 @@ export interface BundleResult {
 export async function bundleScenario(entry: string, opts: { banner?: string } = {}): Promise<BundleResult> {
   const out = await build({
     entryPoints: [entry],
+    // Source-path comments in the bundle stay relative to the scenario, not this machine's layout.
+    absWorkingDir: path.dirname(path.resolve(entry)),
     bundle: true,
     write: false,
     format: 'esm',

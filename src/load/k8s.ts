@@ -161,6 +161,9 @@ export function testRunManifest(opts: TestRunOptions): TestRunManifest {
       runner: { image: opts.image ?? K6_DOCKER_IMAGE, metadata: { labels }, env },
     },
   };
-  const yaml = [configMap, testRun].map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  // No YAML anchors for the shared label map: some tools that template manifests choke on them.
+  const yaml = [configMap, testRun]
+    .map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false }))
+    .join('---\n');
   return { objects: [configMap, testRun], yaml, warnings };
 }

@@ -41,8 +41,8 @@ export interface LoadRunOptions {
   /** More `-e NAME=value` for the script. */
   scriptEnv?: Record<string, string>;
   onLine?: (line: string, stream: OutputStream) => void;
-  /** Called once the plan is known, before k6 starts: the results to expect, in order. */
-  onPlan?: (plan: K6Plan, groups: string[]) => void;
+  /** Called (and awaited) once the plan is known, before k6 starts: the results to expect, in order. */
+  onPlan?: (plan: K6Plan, groups: string[]) => void | Promise<void>;
   signal?: AbortSignal;
   /** Hard cap; defaults to k6's own longest duration plus a minute. */
   timeoutMs?: number;
@@ -116,7 +116,7 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadRun> {
     childEnv,
   );
   const groups = plannedGroups(plan);
-  opts.onPlan?.(plan, groups);
+  await opts.onPlan?.(plan, groups);
 
   const summaryFile = path.join(outDir, 'summary.json');
   const logFile = path.join(outDir, 'k6.log');
