@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import type { Artifact } from '../../core/result.ts';
 import { ConsoleRecorder } from './console-recorder.ts';
+import { flushPage } from './page-flush.ts';
 import { redactText, redactZip } from './redact.ts';
 import { RequestRouter } from './request-routing.ts';
 import { VITALS, VitalsCollector } from './web-vitals.ts';
@@ -60,21 +61,9 @@ export interface BrowserSession {
 const SCREENSHOT_MS = 3000;
 const ABORT_SCREENSHOT_MS = 1000;
 const ABORT_BUDGET_MS = 3000;
-const FLUSH_MS = 500;
-const FARO_QUIET_MS = 300;
-const FARO_MAX_MS = 1500;
 const CLOSE_MS = 5000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-
-/** Fakes "tab hidden": Faro and web-vitals send their final LCP/CLS/INP and flush batches on it. */
-const HIDE_FOR_FARO = `(() => {
-  if (typeof window.faro !== 'object') return false;
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-  Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-  document.dispatchEvent(new Event('visibilitychange'));
-  return true;
-})()`;
 
 export async function openBrowserSession(
   browser: Browser,
@@ -96,10 +85,14 @@ export async function openBrowserSession(
   try {
     context.setDefaultTimeout(s.actionTimeoutMs);
     recorder.install(context);
-    await Promise.all([router.install(context), vitals.install(context)]);
-    if (s.trace === 'on-failure') {
-      await context.tracing.start({ screenshots: s.traceScreenshots, snapshots: true });
-    }
+    // Independent protocol calls, sent together: each is a round trip to the browser.
+    await Promise.all([
+      router.install(context),
+      vitals.install(context),
+      s.trace === 'on-failure'
+        ? context.tracing.start({ screenshots: s.traceScreenshots, snapshots: true })
+        : undefined,
+    ]);
     page = await context.newPage();
   } catch (err) {
     await context.close().catch(() => {});
@@ -148,8 +141,7 @@ export async function openBrowserSession(
       }
     }
     if (mode === 'finish') {
-      await vitals.flush(page, FLUSH_MS);
-      await flushFaro(page, router);
+      await flushPage(page, router);
     }
     if (s.trace === 'on-failure') {
       const path = artifactPath('trace.zip');
@@ -257,26 +249,6 @@ async function screenshotNow(context: BrowserContext, page: Page, path: string):
   } finally {
     // Detaching waits on the pending navigation too; closing the context detaches it anyway.
     void cdp.detach().catch(() => {});
-  }
-}
-
-async function flushFaro(page: Page, router: RequestRouter): Promise<void> {
-  const hidden = await Promise.race([
-    page.evaluate(HIDE_FOR_FARO).catch(() => false),
-    sleep(FLUSH_MS).then(() => false),
-  ]);
-  if (!hidden) return;
-  // web-vitals queues its final values on the same event Faro flushes on, so they leave in a
-  // second batch: wait for the beacons to go quiet rather than for the first one.
-  const deadline = Date.now() + FARO_MAX_MS;
-  let seen = router.faro.beacons;
-  let quietSince = Date.now();
-  while (Date.now() < deadline && Date.now() - quietSince < FARO_QUIET_MS) {
-    await sleep(50);
-    if (router.faro.beacons !== seen) {
-      seen = router.faro.beacons;
-      quietSince = Date.now();
-    }
   }
 }
 

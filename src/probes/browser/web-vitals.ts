@@ -6,7 +6,7 @@ export const VITALS = FARO_VITALS;
 
 /** Binding the page calls with each new value; survives navigations, unlike page globals. */
 const BINDING = '__firedrill_vital';
-const FLUSH = '__firedrill_flush';
+export const VITALS_FLUSH = '__firedrill_flush';
 
 /**
  * Runs in every document before the app's scripts. A string, not a function: tsx/esbuild may
@@ -59,7 +59,7 @@ export const VITALS_INIT_SCRIPT = `(() => {
   };
   observe('event', onEvents, { durationThreshold: 16 });
   observe('first-input', onEvents);
-  window.${FLUSH} = () => { for (const [po, onEntries] of observers) onEntries(po.takeRecords()); };
+  window.${VITALS_FLUSH} = () => { for (const [po, onEntries] of observers) onEntries(po.takeRecords()); };
 })();`;
 
 /**
@@ -72,10 +72,12 @@ export class VitalsCollector {
   #pages = 0;
 
   async install(context: BrowserContext): Promise<void> {
-    await context.exposeBinding(BINDING, ({ page }, doc: unknown, name: unknown, value: unknown) => {
-      this.record(`${this.#pageId(page)}:${String(doc)}`, name, value);
-    });
-    await context.addInitScript({ content: VITALS_INIT_SCRIPT });
+    await Promise.all([
+      context.exposeBinding(BINDING, ({ page }, doc: unknown, name: unknown, value: unknown) => {
+        this.record(`${this.#pageId(page)}:${String(doc)}`, name, value);
+      }),
+      context.addInitScript({ content: VITALS_INIT_SCRIPT }),
+    ]);
   }
 
   record(doc: string, name: unknown, value: unknown): void {
@@ -84,14 +86,6 @@ export class VitalsCollector {
     const values = this.#docs.get(doc) ?? {};
     values[name as Vital] = value;
     this.#docs.set(doc, values);
-  }
-
-  /** Pulls entries the browser has queued but not yet delivered; bounded, since the page may be wedged. */
-  async flush(page: Page, budgetMs: number): Promise<void> {
-    await Promise.race([
-      page.evaluate(`window.${FLUSH} && window.${FLUSH}()`).catch(() => {}),
-      new Promise((resolve) => setTimeout(resolve, budgetMs).unref()),
-    ]);
   }
 
   summary(): Partial<Record<Vital, number>> {
