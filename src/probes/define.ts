@@ -1,13 +1,23 @@
-import type { Page, BrowserContext } from 'playwright';
+import type { Logger } from 'pino';
+import type { BrowserContext, Page } from 'playwright';
 import type { EnvironmentConfig } from '../config/schema.ts';
 import type { HttpClient } from './http/types.ts';
+
+export type ProbeKind = 'browser' | 'http';
+
+/** An environment ready to probe: `baseUrl` (and the stack's `pushgatewayUrl`) resolved. */
+export type ResolvedEnvironment = EnvironmentConfig & { name: string; baseUrl: string };
 
 /** What a probe's `run` receives. One fresh instance per run. */
 export interface ProbeContextBase {
   /** The target environment, with `baseUrl` resolved (the local stack's demo app for `stack: true`). */
-  env: EnvironmentConfig & { name: string; baseUrl: string };
-  /** Unique per run; part of every `X-Request-ID` the run sends. */
+  env: ResolvedEnvironment;
+  /** Unique per run (retries keep it); part of every `X-Request-ID` the run sends. */
   runId: string;
+  /** 1 for the first try, 2 for the first retry, … */
+  attempt: number;
+  /** firedrill's logger with `component: 'probe'`, the probe `id` and `runId` bound. */
+  log: Logger;
   /** Aborted when the run's timeout passes or the scheduler shuts down. */
   signal: AbortSignal;
   /**
@@ -37,12 +47,17 @@ interface ProbeCommon {
   id: string;
   /** Human name for reports. @defaultValue the id */
   name?: string;
-  /** Cron expression (node-cron syntax, seconds field allowed) for `firedrill schedule`. @example '*\/5 * * * *' */
+  /**
+   * Cron expression (node-cron syntax, optional leading seconds field) for `firedrill schedule`;
+   * a probe without one runs only on demand (`firedrill probe`).
+   * @example '*\/5 * * * *'
+   */
   schedule?: string;
   /** Whole-run timeout in ms; the run ends as an error when it passes. @defaultValue 30000 */
   timeoutMs?: number;
   /** Extra attempts after a failure; a pass after a retry is reported as flaky. @defaultValue 0 */
   retries?: number;
+  /** Free labels for `firedrill probe --tag`. @example ['smoke', 'api'] */
   tags?: string[];
   /** Environments this probe runs against. @defaultValue every environment */
   environments?: string[];
@@ -64,3 +79,22 @@ export type ProbeDefinition = BrowserProbeDefinition | HttpProbeDefinition;
 export function defineProbe<T extends ProbeDefinition>(def: T): T {
   return def;
 }
+
+/** `timeoutMs` when a probe sets none. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 30_000;
+
+export type { ResponseExpectations } from './http/assertions.ts';
+export {
+  above,
+  absent,
+  atLeast,
+  atMost,
+  below,
+  exists,
+  hasLength,
+  isType,
+  matches,
+  nonEmpty,
+  oneOf,
+} from './http/matchers.ts';
+export type { HttpClient, HttpResponse } from './http/types.ts';

@@ -1,0 +1,170 @@
+import type { Logger } from 'pino';
+import type { Artifact, ErrorInfo, Status, StepResult } from '../core/result.ts';
+import type { BrowserPool, BrowserSessionLike } from './browser-pool.ts';
+import {
+  type BrowserProbeContext,
+  DEFAULT_PROBE_TIMEOUT_MS,
+  type HttpProbeContext,
+  type ProbeDefinition,
+  type ResolvedEnvironment,
+} from './define.ts';
+import { createHttpClient } from './http/client.ts';
+import { classify, ProbeTimeoutError, RunAbortedError, worse } from './outcome.ts';
+import { RunRecorder } from './run-recorder.ts';
+
+export interface AttemptInput {
+  probe: ProbeDefinition;
+  env: ResolvedEnvironment;
+  runId: string;
+  attempt: number;
+  counter: { n: number };
+  log: Logger;
+  browser: BrowserPool | undefined;
+  artifactsDir: string;
+  /** Aborting it (Ctrl-C in a one-shot run) ends the attempt at once as an error. */
+  signal?: AbortSignal | undefined;
+  onStepEnd(step: StepResult): void;
+}
+
+export interface AttemptOutcome {
+  status: Status;
+  start: number;
+  durationMs: number;
+  steps: StepResult[];
+  error?: ErrorInfo;
+  artifacts: Artifact[];
+  metrics: Record<string, number>;
+}
+
+/** A browser session's `finish` saves screenshots and traces; a wedged one must not hold the run. */
+const FINISH_TIMEOUT_MS = 15_000;
+
+/**
+ * One try of a probe, bounded by its timeout. The deadline is a race, not a request: a probe that
+ * ignores its AbortSignal still ends here on time as `error`/`timeout`, and whatever it does
+ * afterwards can no longer touch the recorded steps.
+ */
+export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
+  const { probe, env, runId } = input;
+  const timeoutMs = probe.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  const controller = new AbortController();
+  const start = Date.now();
+  const t0 = performance.now();
+  const timeout = new ProbeTimeoutError(timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  let onOuterAbort: (() => void) | undefined;
+  const ended = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(timeout);
+      reject(timeout);
+    }, timeoutMs);
+    onOuterAbort = () => {
+      const reason = new RunAbortedError(input.signal?.reason);
+      controller.abort(reason);
+      reject(reason);
+    };
+    if (input.signal?.aborted) onOuterAbort();
+    else input.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  });
+  ended.catch(() => {});
+
+  const recorder = new RunRecorder(runId, input.counter, input.onStepEnd, controller.signal);
+  const base: HttpProbeContext = {
+    env,
+    runId,
+    attempt: input.attempt,
+    log: input.log,
+    signal: controller.signal,
+    step: (name, fn) => recorder.step(name, fn),
+    recordMetric: (name, value) => recorder.recordMetric(name, value),
+    requestId: () => recorder.requestId(),
+    http: createHttpClient({ baseUrl: env.baseUrl, sink: recorder, signal: controller.signal }),
+  };
+
+  let pendingSession: Promise<BrowserSessionLike> | undefined;
+  let session: BrowserSessionLike | undefined;
+  let thrown: unknown;
+  try {
+    if (probe.kind === 'browser') {
+      if (!input.browser) throw new Error('browser probes need a browser runtime');
+      pendingSession = input.browser.openSession({
+        runId,
+        artifactsDir: input.artifactsDir,
+        signal: controller.signal,
+      });
+      session = await Promise.race([pendingSession, ended]);
+      const ctx: BrowserProbeContext = { ...base, page: session.page, context: session.context };
+      await Promise.race([Promise.resolve().then(() => probe.run(ctx)), ended]);
+    } else {
+      await Promise.race([Promise.resolve().then(() => probe.run(base)), ended]);
+    }
+  } catch (err) {
+    thrown = err;
+  } finally {
+    clearTimeout(timer);
+    if (onOuterAbort) input.signal?.removeEventListener('abort', onOuterAbort);
+  }
+
+  const openSteps = recorder.openStepNames();
+  const steps = recorder.seal(thrown);
+  const durationMs = performance.now() - t0;
+  let status: Status = 'pass';
+  let error: ErrorInfo | undefined;
+  if (thrown !== undefined) {
+    const outcome = classify(thrown);
+    status = outcome.status;
+    error = outcome.error;
+    if (thrown === timeout) {
+      const where = openSteps.length ? ` in step "${openSteps[openSteps.length - 1]}"` : '';
+      error = { message: `${timeout.message}${where}`, type: 'timeout' };
+    }
+  } else {
+    // A probe that caught a failed step and went on still fails: a failure is never hidden.
+    for (const s of steps) status = worse(status, s.status);
+    error = steps.find((s) => s.error)?.error;
+  }
+  // Requests the probe left running without awaiting them end with the run.
+  if (!controller.signal.aborted) controller.abort(new Error('run ended'));
+
+  const metrics = { ...recorder.metrics };
+  const artifacts: Artifact[] = [];
+  if (session) {
+    const fin = await finishSession(session, status !== 'pass', input.log);
+    artifacts.push(...fin.artifacts);
+    Object.assign(metrics, fin.metrics);
+    if (fin.errors.length > 0) metrics.frontend_errors = fin.errors.length;
+  } else if (pendingSession) {
+    // Opened after the deadline: close it in the background, or its context would leak.
+    pendingSession.then((late) => late.finish({ failed: true })).catch(() => {});
+  }
+  return { status, start, durationMs, steps, ...(error ? { error } : {}), artifacts, metrics };
+}
+
+async function finishSession(
+  session: BrowserSessionLike,
+  failed: boolean,
+  log: Logger,
+): Promise<{ artifacts: Artifact[]; metrics: Record<string, number>; errors: string[] }> {
+  const none = { artifacts: [], metrics: {}, errors: [] };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const finishing = session.finish({ failed });
+    const limit = new Promise<typeof none>((resolve) => {
+      timer = setTimeout(() => {
+        log.warn(
+          { timeoutMs: FINISH_TIMEOUT_MS },
+          'browser session did not finish in time; artifacts dropped',
+        );
+        resolve(none);
+      }, FINISH_TIMEOUT_MS);
+    });
+    const fin = await Promise.race([finishing, limit]);
+    for (const e of fin.errors) log.warn({ frontendError: e }, 'frontend error during probe');
+    return fin;
+  } catch (err) {
+    log.warn({ err }, 'browser session finish failed');
+    return none;
+  } finally {
+    clearTimeout(timer);
+  }
+}

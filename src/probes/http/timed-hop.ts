@@ -1,0 +1,272 @@
+import dns from 'node:dns';
+import net from 'node:net';
+import tls from 'node:tls';
+import { Client, type Dispatcher } from 'undici';
+import type { HttpBody, HttpHop } from './types.ts';
+
+export interface HopRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: HttpBody | undefined;
+  signal: AbortSignal;
+  insecure: boolean;
+  ca?: string | Uint8Array | undefined;
+  maxBodyBytes: number;
+}
+
+export interface HopResponse {
+  hop: HttpHop;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** A request that failed before a full response; `type` is 'timeout' or 'http' (ErrorInfo.type). */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    message: string,
+    readonly type: 'http' | 'timeout',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Monotonic milliseconds with sub-microsecond resolution; wall clock jumps must not skew phases. */
+const now = (): number => performance.now();
+
+/**
+ * One request on its own, fresh connection, timed like blackbox_exporter's httptrace hooks:
+ * DNS → TCP → TLS are done here (not inside undici) so each is measured alone, then the socket
+ * is handed to a single-use undici `Client` for the HTTP/1.1 exchange. "Request written" is the
+ * return of the last `write()` before the first response byte; that byte is the socket's first
+ * `readable` event, which is what curl's `time_starttransfer` and Go's `GotFirstResponseByte` see.
+ */
+export async function timedHop(req: HopRequest): Promise<HopResponse> {
+  const { url, signal } = req;
+  const https = url.protocol === 'https:';
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = Number(url.port || (https ? 443 : 80));
+  signal.throwIfAborted();
+
+  const t0 = now();
+  const addresses = net.isIP(host) ? [host] : isLocalhost(host) ? LOOPBACK : await lookupAll(host);
+  const tResolved = now();
+  const tcp = await connectFirst(addresses, port, signal);
+  const tConnected = now();
+  let socket: net.Socket = tcp;
+  let certExpiry: number | undefined;
+  if (https) {
+    const secure = await tlsHandshake(tcp, host, req, signal);
+    certExpiry = earliestCertExpiry(secure);
+    socket = secure;
+  }
+  const tSecured = https ? now() : tConnected;
+
+  let tWritten = tSecured;
+  let tFirstByte = 0;
+  const write = socket.write;
+  socket.write = function (this: net.Socket, ...args: Parameters<typeof write>) {
+    const ok = write.apply(this, args);
+    if (tFirstByte === 0) tWritten = now();
+    return ok;
+  } as typeof write;
+  socket.once('readable', () => {
+    tFirstByte = now();
+  });
+
+  const client = new Client(url.origin, {
+    // Asynchronously: undici's dispatch loop returns right after asking for a connection and
+    // would never resume if the socket arrived inside that call.
+    connect: (_opts, cb) => process.nextTick(cb, null, socket),
+    // The run's AbortSignal bounds the request; undici's own 300 s timers would only add cost.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  try {
+    const res = await client.request({
+      path: `${url.pathname}${url.search}`,
+      method: req.method as 'GET',
+      headers: req.headers,
+      // The global FormData and undici's are the same class at run time, not to the type checker.
+      body: (req.body ?? null) as Dispatcher.RequestOptions['body'],
+      signal,
+    });
+    const body = await readBody(res.body, req.maxBodyBytes);
+    const tEnd = now();
+    if (tFirstByte === 0) tFirstByte = tEnd;
+    const hop: HttpHop = {
+      method: req.method,
+      url: url.href,
+      status: res.statusCode,
+      timings: {
+        resolve: tResolved - t0,
+        connect: tConnected - tResolved,
+        tls: tSecured - tConnected,
+        processing: Math.max(0, tFirstByte - tWritten),
+        transfer: tEnd - tFirstByte,
+        total: tEnd - t0,
+      },
+      ...(certExpiry !== undefined ? { certExpiry } : {}),
+      ...(tcp.remoteAddress ? { remoteAddress: tcp.remoteAddress } : {}),
+    };
+    return { hop, headers: flattenHeaders(res.headers), body };
+  } finally {
+    // The client never owns the socket if the request failed before dispatch; destroy both.
+    client.destroy().catch(ignore);
+    socket.destroy();
+  }
+}
+
+function ignore(): void {}
+
+/**
+ * RFC 6761 §6.3: `localhost` names are loopback without asking any resolver. curl and Go do the
+ * same, so a local target's `resolve` phase is as near zero for firedrill as for them.
+ */
+const LOOPBACK = ['127.0.0.1', '::1'];
+function isLocalhost(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost');
+}
+
+/**
+ * One TLS context per trust setting, not per connection: building a context (parsing CAs,
+ * fetching OpenSSL 3 algorithms) costs more than the handshake on loopback, and no peer would
+ * pay it per probe. Sessions are not resumed (no session passed), so every handshake is full.
+ */
+const contexts = new Map<string, tls.SecureContext>();
+function secureContext(ca: string | Uint8Array | undefined): tls.SecureContext {
+  const key = ca === undefined ? '' : typeof ca === 'string' ? ca : Buffer.from(ca).toString('latin1');
+  let ctx = contexts.get(key);
+  if (!ctx) {
+    ctx = tls.createSecureContext(ca === undefined ? {} : { ca: [key] });
+    // Bounded: trust settings are few per process; a probe passing a fresh CA each run must not leak.
+    if (contexts.size >= 32) contexts.clear();
+    contexts.set(key, ctx);
+  }
+  return ctx;
+}
+
+async function lookupAll(host: string): Promise<string[]> {
+  const found = await dns.promises.lookup(host, { all: true });
+  if (found.length === 0) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
+  return found.map((a) => a.address);
+}
+
+/** Tries each resolved address in order, so `localhost` → ::1 falls back to 127.0.0.1 like curl does. */
+async function connectFirst(addresses: string[], port: number, signal: AbortSignal): Promise<net.Socket> {
+  let lastError: unknown;
+  for (const address of addresses) {
+    try {
+      return await connectOne(address, port, signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+function connectOne(host: string, port: number, signal: AbortSignal): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, noDelay: true });
+    // Stays attached: an error between connect and undici taking the socket must not go unhandled.
+    socket.on('error', ignore);
+    const onAbort = () => {
+      socket.destroy();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+  });
+}
+
+function tlsHandshake(
+  socket: net.Socket,
+  host: string,
+  req: HopRequest,
+  signal: AbortSignal,
+): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      socket.destroy();
+      reject(signal.reason);
+      return;
+    }
+    const secure = tls.connect({
+      socket,
+      ...(net.isIP(host) ? {} : { servername: host }),
+      ALPNProtocols: ['http/1.1'],
+      rejectUnauthorized: !req.insecure,
+      secureContext: secureContext(req.ca),
+    });
+    secure.on('error', ignore);
+    const onAbort = () => {
+      secure.destroy();
+      socket.destroy();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    secure.once('secureConnect', () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(secure);
+    });
+    secure.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      reject(err);
+    });
+  });
+}
+
+/**
+ * blackbox's `probe_ssl_earliest_cert_expiry`: the earliest `notAfter` over the certificates the
+ * peer presented, in epoch seconds — an intermediate expiring first matters as much as the leaf.
+ */
+export function earliestCertExpiry(socket: tls.TLSSocket): number | undefined {
+  let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  let earliest: number | undefined;
+  const seen = new Set<string>();
+  while (cert && Object.keys(cert).length > 0 && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    const notAfter = Date.parse(cert.valid_to) / 1000;
+    if (Number.isFinite(notAfter) && (earliest === undefined || notAfter < earliest)) earliest = notAfter;
+    cert = cert.issuerCertificate;
+  }
+  return earliest;
+}
+
+async function readBody(
+  stream: AsyncIterable<Uint8Array> & { destroy(): void },
+  limit: number,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      stream.destroy();
+      throw new Error(`response body exceeds maxBodyBytes (${limit})`);
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(k.toLowerCase() === 'set-cookie' ? '\n' : ', ') : v;
+  }
+  return out;
+}
