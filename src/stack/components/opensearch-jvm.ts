@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { StackError } from '../types.ts';
@@ -117,24 +117,57 @@ export async function resolveJvmOptions(opts: {
   return options;
 }
 
+/** Whether the JVM accepts an archive (`-Xshare:on` fails instead of silently running without). */
+async function archiveUsable(javaHome: string, home: string, archive: string): Promise<boolean> {
+  try {
+    await run(path.join(javaHome, 'bin', 'java'), [
+      '-Xshare:on',
+      `-XX:SharedArchiveFile=${archive}`,
+      '-cp',
+      `${home}/lib/*`,
+      '-version',
+    ]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Class-data sharing: the node's first run records the classes it loaded into an archive when
- * it exits (on `down`), and later runs map that archive instead of loading and verifying about
- * ten thousand classes again, which halves startup. The archive belongs to one JDK build and
- * one set of options; with any other the JVM ignores it (`-Xshare:auto`), and a key file makes
- * the next exit record a fresh one.
+ * Class-data sharing: a node's first run records the classes it loaded into an archive as it
+ * exits (on `down`); later runs map that archive instead of loading and verifying some ten
+ * thousand classes again, which halves startup. Once checked, an archive is also published to
+ * the cache, where any state dir's first start finds it. An archive fits one JDK build, one
+ * distribution and one set of JVM flags; with another the JVM would ignore it, so those are its key.
  */
 export async function classDataSharingFlags(opts: {
+  /** The state dir's own folder (writable by the node's user). */
   dir: string;
+  /** Shared by every state dir; read-only to the node. */
+  sharedDir: string;
   javaHome: string;
+  home: string;
   options: string[];
 }): Promise<string[]> {
-  const archive = path.join(opts.dir, 'opensearch.jsa');
+  const flags = opts.options.filter((o) => !o.startsWith('-D') && !o.includes('/'));
+  const key = hash([javaRelease(opts.javaHome), opts.home, flags]);
+  const local = path.join(opts.dir, 'opensearch.jsa');
   const keyFile = path.join(opts.dir, 'opensearch.jsa.key');
-  const key = hash([javaRelease(opts.javaHome), opts.options]);
+  const shared = path.join(opts.sharedDir, `opensearch-${key}.jsa`);
   const recorded = existsSync(keyFile) ? (await readFile(keyFile, 'utf8')).trim() : '';
-  if (recorded === key && existsSync(archive)) return ['-Xshare:auto', `-XX:SharedArchiveFile=${archive}`];
-  await rm(archive, { force: true });
+  if (recorded === key && existsSync(local)) {
+    if (existsSync(shared)) return ['-Xshare:auto', `-XX:SharedArchiveFile=${local}`];
+    // A node killed while writing leaves a broken archive: check it before trusting or sharing it.
+    if (await archiveUsable(opts.javaHome, opts.home, local)) {
+      await mkdir(opts.sharedDir, { recursive: true });
+      const tmp = `${shared}.${process.pid}.tmp`;
+      await copyFile(local, tmp);
+      await rename(tmp, shared);
+      return ['-Xshare:auto', `-XX:SharedArchiveFile=${local}`];
+    }
+  }
+  if (existsSync(shared)) return ['-Xshare:auto', `-XX:SharedArchiveFile=${shared}`];
+  await rm(local, { force: true });
   await writeFile(keyFile, `${key}\n`);
-  return ['-Xshare:auto', `-XX:ArchiveClassesAtExit=${archive}`];
+  return ['-Xshare:auto', `-XX:ArchiveClassesAtExit=${local}`];
 }

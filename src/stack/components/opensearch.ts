@@ -172,7 +172,13 @@ export const opensearch: ComponentDefinition = {
       javaOpts: STARTUP_JAVA_OPTS.join(' '),
       cacheFile: path.join(l.base, 'jvm-options.json'),
     });
-    const cds = await classDataSharingFlags({ dir: l.cdsDir, javaHome, options });
+    const cds = await classDataSharingFlags({
+      dir: l.cdsDir,
+      sharedDir: path.join(ctx.cacheDir, 'cds'),
+      javaHome,
+      home,
+      options,
+    });
     const asNobody = ctx.uid === 0;
     if (asNobody) {
       const files = ['opensearch.yml', 'jvm.options', 'log4j2.properties', 'jvm.options.d'];

@@ -82,26 +82,29 @@ describe('defaultCacheDir', () => {
 });
 
 describe('class-data archive', () => {
-  it('records an archive on the first run, maps it afterwards, and records afresh when the JVM changes', async () => {
+  // The usability check runs the real JVM; a fake JDK's `java` (a shell script that exits 0) accepts anything.
+  it('records on the first run, maps it afterwards and shares it; records afresh when the JVM flags change', async () => {
     const cds = path.join(dir, 'cds');
+    const sharedDir = path.join(dir, 'shared');
     await mkdir(cds, { recursive: true });
     const javaHome = await fakeJdk('jdk-cds', '17.0.15');
     const archive = path.join(cds, 'opensearch.jsa');
-    expect(await classDataSharingFlags({ dir: cds, javaHome, options: ['-Xmx512m'] })).toEqual([
-      '-Xshare:auto',
-      `-XX:ArchiveClassesAtExit=${archive}`,
-    ]);
+    const flags = (options: string[], at = cds) =>
+      classDataSharingFlags({ dir: at, sharedDir, javaHome, home: '/opt/os', options });
+    expect(await flags(['-Xmx512m'])).toEqual(['-Xshare:auto', `-XX:ArchiveClassesAtExit=${archive}`]);
     // Still running (no archive yet): the same flags, so the running node is reused.
-    expect(await classDataSharingFlags({ dir: cds, javaHome, options: ['-Xmx512m'] })).toContain(
-      `-XX:ArchiveClassesAtExit=${archive}`,
-    );
+    expect(await flags(['-Xmx512m'])).toContain(`-XX:ArchiveClassesAtExit=${archive}`);
     await writeFile(archive, 'archive written by the JVM at exit');
-    expect(await classDataSharingFlags({ dir: cds, javaHome, options: ['-Xmx512m'] })).toEqual([
-      '-Xshare:auto',
+    expect(await flags(['-Xmx512m'])).toEqual(['-Xshare:auto', `-XX:SharedArchiveFile=${archive}`]);
+    // Another state dir's first start maps the published copy.
+    const other = path.join(dir, 'cds-other');
+    await mkdir(other);
+    const [, mapped] = await flags(['-Xmx512m'], other);
+    expect(mapped).toMatch(new RegExp(`^-XX:SharedArchiveFile=${sharedDir}/opensearch-[0-9a-f]{16}\\.jsa$`));
+    // Paths and -D properties do not change the key; heap and collector flags do.
+    expect(await flags(['-Xmx512m', '-Djava.io.tmpdir=/elsewhere'])).toContain(
       `-XX:SharedArchiveFile=${archive}`,
-    ]);
-    expect(await classDataSharingFlags({ dir: cds, javaHome, options: ['-Xmx1024m'] })).toContain(
-      `-XX:ArchiveClassesAtExit=${archive}`,
     );
+    expect(await flags(['-Xmx1024m'])).toContain(`-XX:ArchiveClassesAtExit=${archive}`);
   });
 });
