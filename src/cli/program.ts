@@ -42,7 +42,7 @@ export async function runCli(argv = process.argv): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`firedrill: invalid config\n${err.message}\n`);
-    } else if (err instanceof SetupError || (err as Error).name === 'StackError') {
+    } else if (err instanceof SetupError) {
       process.stderr.write(`firedrill: ${err.message}\n`);
     } else {
       process.stderr.write(`firedrill: ${(err as Error).stack ?? String(err)}\n`);

@@ -1,4 +1,5 @@
 import type { StackComponent, StackConfig } from '../config/schema.ts';
+import { SetupError } from '../core/errors.ts';
 
 /** Every port the stack hands out: the components that listen, OpenSearch's transport, and two for firedrill. */
 export type StackPortName = keyof StackConfig['ports'];
@@ -67,7 +68,7 @@ export interface StackState {
 }
 
 /** A setup problem: a missing program, a component that would not start, a port in use. */
-export class StackError extends Error {
+export class StackError extends SetupError {
   override name = 'StackError';
 }
 
