@@ -50,6 +50,7 @@ export interface TestRunObject {
     parallelism: number;
     script: { configMap: { name: string; file: string } };
     arguments?: string;
+    initializer: { image: string };
     runner: {
       image: string;
       metadata: { labels: Record<string, string> };
@@ -114,14 +115,19 @@ export function testRunManifest(opts: TestRunOptions): TestRunManifest {
     throw new RangeError(`the bundled script is ${bytes} bytes; a ConfigMap holds at most ~1 MiB`);
   }
 
-  const env: EnvVar[] = [
-    { name: 'BASE_URL', value: opts.baseUrl },
-    { name: 'FIREDRILL_RUN_ID', value: opts.runId },
-    ...(opts.profile ? [{ name: 'PROFILE', value: opts.profile }] : []),
-    { name: 'K6_NO_USAGE_REPORT', value: 'true' },
-  ];
+  // The operator's initializer runs `k6 archive <script> <arguments>` then `k6 inspect` on the
+  // archive, without the runner's env: what the script reads in its init code must travel as
+  // `-e` in `arguments` (an archive keeps those). Runner env is for k6's own settings and secrets.
+  const scriptEnv: Record<string, string> = {
+    BASE_URL: opts.baseUrl,
+    FIREDRILL_RUN_ID: opts.runId,
+    ...(opts.profile ? { PROFILE: opts.profile } : {}),
+  };
+  const env: EnvVar[] = [{ name: 'K6_NO_USAGE_REPORT', value: 'true' }];
   if (opts.prometheusUrl) {
+    // K6_OUT, not `--out` in arguments: `k6 archive` (the initializer) rejects `--out`.
     env.push(
+      { name: 'K6_OUT', value: 'experimental-prometheus-rw' },
       {
         name: 'K6_PROMETHEUS_RW_SERVER_URL',
         value: `${opts.prometheusUrl.replace(/\/+$/, '')}/api/v1/write`,
@@ -138,12 +144,18 @@ export function testRunManifest(opts: TestRunOptions): TestRunManifest {
     }
   }
   // The operator splits this string on spaces: no value below may contain one.
-  const args = [
+  const parts = [
+    ...Object.entries(scriptEnv).map(([k, v]) => `-e ${k}=${v}`),
     `--tag testid=${opts.runId}`,
     `--tag location=${opts.location ?? 'k8s'}`,
-    ...(opts.prometheusUrl ? ['--out experimental-prometheus-rw'] : []),
-  ].join(' ');
+  ];
+  for (const [k, v] of Object.entries(scriptEnv)) {
+    if (/\s/.test(v))
+      throw new RangeError(`${k}: ${JSON.stringify(v)} has whitespace, which TestRun arguments cannot carry`);
+  }
+  const args = parts.join(' ');
 
+  const image = opts.image ?? K6_DOCKER_IMAGE;
   const configMap: ConfigMapObject = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -158,7 +170,10 @@ export function testRunManifest(opts: TestRunOptions): TestRunManifest {
       parallelism: opts.parallelism,
       script: { configMap: { name, file } },
       arguments: args,
-      runner: { image: opts.image ?? K6_DOCKER_IMAGE, metadata: { labels }, env },
+      // The initializer's default image is the operator's own runner build, whatever k6 it has;
+      // the same image for both means the same k6 validates and runs the script.
+      initializer: { image },
+      runner: { image, metadata: { labels }, env },
     },
   };
   // No YAML anchors for the shared label map: some tools that template manifests choke on them.

@@ -115,9 +115,20 @@ export function loadResults(summary: K6Summary | undefined, ctx: LoadResultConte
     groups.set(g, [...(groups.get(g) ?? []), m]);
   }
   if (groups.size === 0) groups.set(RUN_GROUP, []);
+  // Planned groups keep their order; others (k6 writes them in Go map order) sort by name; the
+  // run-level result always comes last.
+  const planned = new Set(ctx.plannedGroups ?? []);
+  const order = [...groups.keys()].sort((a, b) =>
+    a === RUN_GROUP || b === RUN_GROUP
+      ? Number(a === RUN_GROUP) - Number(b === RUN_GROUP)
+      : planned.has(a) || planned.has(b)
+        ? Number(!planned.has(a)) - Number(!planned.has(b))
+        : a.localeCompare(b),
+  );
 
   const results: Result[] = [];
-  for (const [group, metrics] of groups) {
+  for (const group of order) {
+    const metrics = groups.get(group) ?? [];
     // k6 writes metrics and thresholds in Go map order, which changes from run to run.
     const steps = metrics
       .flatMap((m) => m.thresholds.map((t) => thresholdStep(m, t.expression, t.ok, end)))
