@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { createLogger } from '../logger.ts';
 import { EXIT, SetupError } from './exit.ts';
+import { registerDrillCommands } from './drill-command.ts';
+import { registerLoadCommands } from './load-command.ts';
 import { registerStackCommands } from './stack-command.ts';
 
 export interface GlobalOptions {
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   registerStackCommands(program);
+  registerDrillCommands(program);
+  registerLoadCommands(program);
   return program;
 }
 
