@@ -98,7 +98,7 @@ export class ConsoleReporter implements Reporter {
     const detail = formatDetail(event.detail);
     const lane = laneOfEvent(event).padEnd(9);
     this.#lines([
-      `  ${c.cyan(formatOffset(event.at - ref.start).padStart(8))} ${c.dim(`${ref.name} ${lane}`)} ${event.event}${detail ? c.dim(`  ${detail}`) : ''}`,
+      `  ${c.cyan(formatOffset(event.at - ref.start).padStart(8))} ${c.dim(`${ref.id} ${lane}`)} ${event.event}${detail ? c.dim(`  ${detail}`) : ''}`,
     ]);
   }
 
