@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Artifact, ErrorInfo, Status, StepResult } from '../core/result.ts';
-import type { BrowserPool, BrowserSessionLike } from './browser-pool.ts';
+import type { BrowserSession, FinishResult } from './browser/index.ts';
+import type { BrowserPool } from './browser-pool.ts';
 import {
   type BrowserProbeContext,
   DEFAULT_PROBE_TIMEOUT_MS,
@@ -9,7 +10,7 @@ import {
   type ResolvedEnvironment,
 } from './define.ts';
 import { createHttpClient } from './http/client.ts';
-import { classify, ProbeTimeoutError, RunAbortedError, worse } from './outcome.ts';
+import { BrowserCrashError, classify, ProbeTimeoutError, RunAbortedError, worse } from './outcome.ts';
 import { RunRecorder } from './run-recorder.ts';
 
 export interface AttemptInput {
@@ -81,18 +82,22 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     http: createHttpClient({ baseUrl: env.baseUrl, sink: recorder, signal: controller.signal }),
   };
 
-  let pendingSession: Promise<BrowserSessionLike> | undefined;
-  let session: BrowserSessionLike | undefined;
+  let pendingSession: Promise<BrowserSession> | undefined;
+  let session: BrowserSession | undefined;
   let thrown: unknown;
   try {
     if (probe.kind === 'browser') {
-      if (!input.browser) throw new Error('browser probes need a browser runtime');
+      if (!input.browser) throw new BrowserCrashError('this runner has no browser runtime', 'browser-setup');
       pendingSession = input.browser.openSession({
         runId,
         artifactsDir: input.artifactsDir,
         signal: controller.signal,
+        baseUrl: env.baseUrl,
+        secrets: [env.credentials?.password, env.faultToken].filter((s): s is string => !!s),
       });
       session = await Promise.race([pendingSession, ended]);
+      const opened = session;
+      recorder.pullRequestIds = () => opened.takeRequestIds();
       const ctx: BrowserProbeContext = { ...base, page: session.page, context: session.context };
       await Promise.race([Promise.resolve().then(() => probe.run(ctx)), ended]);
     } else {
@@ -110,18 +115,19 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   const durationMs = performance.now() - t0;
   let status: Status = 'pass';
   let error: ErrorInfo | undefined;
+  // A probe that caught a failed step and went on still fails: a failure is never hidden.
+  for (const s of steps) status = worse(status, s.status);
+  // The first failure is the cause; a cleanup step failing after it (in a `finally`) is not.
+  error = steps.find((s) => s.error)?.error;
   if (thrown !== undefined) {
     const outcome = classify(thrown);
-    status = outcome.status;
-    error = outcome.error;
+    status = worse(status, outcome.status);
     if (thrown === timeout) {
       const where = openSteps.length ? ` in step "${openSteps[openSteps.length - 1]}"` : '';
       error = { message: `${timeout.message}${where}`, type: 'timeout' };
+    } else if (!error || !recorder.thrownByStep(thrown)) {
+      error = outcome.error;
     }
-  } else {
-    // A probe that caught a failed step and went on still fails: a failure is never hidden.
-    for (const s of steps) status = worse(status, s.status);
-    error = steps.find((s) => s.error)?.error;
   }
   // Requests the probe left running without awaiting them end with the run.
   if (!controller.signal.aborted) controller.abort(new Error('run ended'));
@@ -133,6 +139,14 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     artifacts.push(...fin.artifacts);
     Object.assign(metrics, fin.metrics);
     if (fin.errors.length > 0) metrics.frontend_errors = fin.errors.length;
+    // A flow that "failed" because its browser died says nothing about the app.
+    if (fin.crashed && status === 'fail') {
+      status = 'error';
+      error = {
+        message: `browser crashed during the run: ${error?.message ?? 'no error recorded'}`,
+        type: 'browser-crash',
+      };
+    }
   } else if (pendingSession) {
     // Opened after the deadline: close it in the background, or its context would leak.
     pendingSession.then((late) => late.finish({ failed: true })).catch(() => {});
@@ -140,12 +154,15 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   return { status, start, durationMs, steps, ...(error ? { error } : {}), artifacts, metrics };
 }
 
-async function finishSession(
-  session: BrowserSessionLike,
-  failed: boolean,
-  log: Logger,
-): Promise<{ artifacts: Artifact[]; metrics: Record<string, number>; errors: string[] }> {
-  const none = { artifacts: [], metrics: {}, errors: [] };
+async function finishSession(session: BrowserSession, failed: boolean, log: Logger): Promise<FinishResult> {
+  const none: FinishResult = {
+    artifacts: [],
+    metrics: {},
+    errors: [],
+    requestIds: [],
+    crashed: false,
+    aborted: false,
+  };
   let timer: NodeJS.Timeout | undefined;
   try {
     const finishing = session.finish({ failed });

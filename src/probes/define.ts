@@ -83,7 +83,7 @@ export function defineProbe<T extends ProbeDefinition>(def: T): T {
 /** `timeoutMs` when a probe sets none. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 30_000;
 
-export type { ResponseExpectations } from './http/assertions.ts';
+export { AssertionError, type ResponseExpectations } from './http/assertions.ts';
 export {
   above,
   absent,

@@ -21,7 +21,14 @@ export class RunAbortedError extends Error {
 /** The browser side broke (launch failed, page or browser crashed): an `error`, not a failing flow. */
 export class BrowserCrashError extends Error {
   override name = 'BrowserCrashError';
-  readonly type = 'browser-crash';
+  constructor(
+    message: string,
+    /** 'browser-crash', or 'browser-setup' when Chromium is missing or unusable. */
+    readonly type = 'browser-crash',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 const PROGRAMMING_ERRORS = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'RangeError']);
@@ -42,9 +49,10 @@ export interface Outcome {
 export function classify(err: unknown): Outcome {
   if (err instanceof ProbeTimeoutError) return { status: 'error', error: errorInfo(err, 'timeout') };
   if (err instanceof RunAbortedError) return { status: 'error', error: errorInfo(err, 'aborted') };
-  if (err instanceof BrowserCrashError) return { status: 'error', error: errorInfo(err, 'browser-crash') };
+  if (err instanceof BrowserCrashError) return { status: 'error', error: errorInfo(err, err.type) };
   if (!(err instanceof Error)) return { status: 'error', error: errorInfo(err, 'exception') };
   const type = (err as { type?: unknown }).type;
+  if (type === 'browser-setup') return { status: 'error', error: errorInfo(err, 'browser-setup') };
   if (type === 'assertion') return { status: 'fail', error: errorInfo(err, 'assertion') };
   if (CRASH_TEXT.test(err.message)) return { status: 'error', error: errorInfo(err, 'browser-crash') };
   if (PROGRAMMING_ERRORS.has(err.name)) return { status: 'error', error: errorInfo(err) };

@@ -29,6 +29,11 @@ export class RunRecorder implements HttpExchangeSink {
   #implicit: OpenStep | undefined;
   #sealed = false;
   readonly #stepErrors = new WeakSet<object>();
+  /**
+   * Request ids sent by something other than `ctx.http` since the last call (the browser page's
+   * requests), attributed to the step that just ended.
+   */
+  pullRequestIds: (() => string[]) | undefined;
 
   constructor(
     readonly runId: string,
@@ -101,6 +106,8 @@ export class RunRecorder implements HttpExchangeSink {
   seal(cause?: unknown): StepResult[] {
     if (!this.#sealed) {
       const timeout = cause instanceof ProbeTimeoutError;
+      const late = this.#pull();
+      if (late.length > 0) this.#current().requestIds.push(...late);
       for (const open of [...this.#open]) {
         this.#close(
           open,
@@ -123,6 +130,14 @@ export class RunRecorder implements HttpExchangeSink {
     return [...this.#open].map((s) => s.name);
   }
 
+  #pull(): string[] {
+    try {
+      return this.pullRequestIds?.() ?? [];
+    } catch {
+      return [];
+    }
+  }
+
   #current(): OpenStep {
     const store = this.#als.getStore();
     if (store) return store;
@@ -139,6 +154,7 @@ export class RunRecorder implements HttpExchangeSink {
   #close(open: OpenStep, status: 'pass' | 'fail' | 'error', err?: unknown): void {
     if (this.#sealed) return;
     this.#open.delete(open);
+    open.requestIds.push(...this.#pull());
     const step: StepResult = {
       name: open.name,
       status,

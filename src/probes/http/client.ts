@@ -57,10 +57,18 @@ async function send(
   };
   const requestId = headers['x-request-id'] ?? client.sink.requestId();
   headers['x-request-id'] = requestId;
-  let body = o.body;
+  let body: string | Uint8Array | undefined;
   if (o.json !== undefined) {
     body = JSON.stringify(o.json);
     headers['content-type'] ??= 'application/json';
+  } else if (o.body instanceof FormData) {
+    // Encoded up front by the platform's own multipart encoder: the bytes can be re-sent on a
+    // 307/308, and undici's FormData handling is tied to its own FormData class.
+    const encoded = new Response(o.body);
+    body = new Uint8Array(await encoded.arrayBuffer());
+    headers['content-type'] = encoded.headers.get('content-type')!;
+  } else {
+    body = o.body;
   }
   const ownTimeout = o.timeoutMs ? AbortSignal.timeout(o.timeoutMs) : undefined;
   const signal = ownTimeout ? AbortSignal.any([client.signal, ownTimeout]) : client.signal;
@@ -105,7 +113,16 @@ async function send(
         url = next;
         continue;
       }
-      const res = new Response(method, url.href, hop.status, resHeaders, resBody, hops, requestId, start);
+      const res = new ProbeResponse(
+        method,
+        url.href,
+        hop.status,
+        resHeaders,
+        resBody,
+        hops,
+        requestId,
+        start,
+      );
       client.sink.onExchange({ requestId, hops, response: res });
       if (o.expect) assertResponse(res, o.expect);
       return res;
@@ -155,7 +172,7 @@ function lowerKeys(h: Record<string, string>): Record<string, string> {
 
 const decoder = new TextDecoder();
 
-class Response implements HttpResponse {
+class ProbeResponse implements HttpResponse {
   readonly timings: HttpTimings;
   readonly redirects: number;
   readonly certExpiry?: number;

@@ -1,0 +1,142 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, type Diagnostic } from '../config/load.ts';
+import type { ProbeDefinition } from './define.ts';
+import { PROBE_KEYS, probeSchema } from './probe-schema.ts';
+
+export const PROBE_FILE_SUFFIX = '.probe.ts';
+export const DEFAULT_PROBES_DIR = 'probes';
+
+export interface LoadedProbe {
+  definition: ProbeDefinition;
+  /** Path relative to the project root, as diagnostics and reports show it. */
+  file: string;
+}
+
+export interface LoadProbesOptions {
+  /** Project root (the config's `root`). */
+  root: string;
+  /** @defaultValue 'probes' */
+  dir?: string;
+  /** Configured environment names: a probe's `environments` must name only these. */
+  environments?: readonly string[];
+}
+
+/** A file's default export, or why there is none. */
+export interface ProbeModule {
+  file: string;
+  value?: unknown;
+  loadError?: string;
+}
+
+/**
+ * Imports every `probes/*.probe.ts` (tsx is the loader at run time), validates all of them and
+ * throws one `ConfigError` listing every problem in every file, so a user fixes them in one pass.
+ */
+export async function loadProbes(opts: LoadProbesOptions): Promise<LoadedProbe[]> {
+  const dirRel = opts.dir ?? DEFAULT_PROBES_DIR;
+  const dir = path.resolve(opts.root, dirRel);
+  if (!existsSync(dir)) return [];
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(PROBE_FILE_SUFFIX))
+    .sort();
+  const modules: ProbeModule[] = [];
+  for (const f of files) {
+    const file = path.join(dirRel, f);
+    try {
+      const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { default?: unknown };
+      modules.push({ file, value: mod.default });
+    } catch (err) {
+      modules.push({ file, loadError: (err as Error)?.message ?? String(err) });
+    }
+  }
+  const { probes, diagnostics } = validateProbeModules(modules, opts.environments);
+  if (diagnostics.length > 0) throw new ConfigError(diagnostics);
+  return probes;
+}
+
+/** The checks alone, on already-imported modules: pure, so every message can be pinned by a test. */
+export function validateProbeModules(
+  modules: readonly ProbeModule[],
+  environments?: readonly string[],
+): { probes: LoadedProbe[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const probes: LoadedProbe[] = [];
+  const firstFileOfId = new Map<string, string>();
+  for (const { file, value, loadError } of modules) {
+    if (loadError !== undefined) {
+      diagnostics.push({ file, path: '', message: `failed to load: ${loadError.split('\n')[0]}` });
+      continue;
+    }
+    if (value === undefined) {
+      diagnostics.push({
+        file,
+        path: '',
+        message: 'has no default export (export default defineProbe({ … }))',
+      });
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      diagnostics.push({
+        file,
+        path: '',
+        message: 'default export is not a probe definition (export default defineProbe({ … }))',
+      });
+      continue;
+    }
+    const before = diagnostics.length;
+    const parsed = probeSchema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        if (issue.code === 'unrecognized_keys') {
+          for (const key of issue.keys)
+            diagnostics.push({ file, path: key, message: unknownKeyMessage(key) });
+        } else {
+          diagnostics.push({ file, path: issue.path.map(String).join('.'), message: issue.message });
+        }
+      }
+    }
+    const def = value as Partial<ProbeDefinition>;
+    if (typeof def.id === 'string') {
+      const other = firstFileOfId.get(def.id);
+      if (other)
+        diagnostics.push({ file, path: 'id', message: `duplicate id "${def.id}" (also in ${other})` });
+      else firstFileOfId.set(def.id, file);
+    }
+    if (environments && Array.isArray(def.environments)) {
+      def.environments.forEach((name, i) => {
+        if (typeof name === 'string' && !environments.includes(name)) {
+          diagnostics.push({
+            file,
+            path: `environments.${i}`,
+            message: `names no configured environment "${name}" (have: ${environments.join(', ') || 'none'})`,
+          });
+        }
+      });
+    }
+    if (diagnostics.length === before) probes.push({ definition: value as ProbeDefinition, file });
+  }
+  return { probes, diagnostics };
+}
+
+function unknownKeyMessage(key: string): string {
+  const near = PROBE_KEYS.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  return near
+    ? `unknown property (did you mean "${near}"?)`
+    : `unknown property (known: ${PROBE_KEYS.join(', ')})`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
