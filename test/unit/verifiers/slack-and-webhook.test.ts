@@ -184,3 +184,36 @@ describe('parseNotificationCounts', () => {
     expect(parseNotificationCounts(text, 'webhook')).toEqual({ sent: 9, failed: 0 });
   });
 });
+
+describe('alert state from Grafana', () => {
+  it("maps Grafana's instance states and honours expected labels", async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { GrafanaClient } = await import('../../../src/clients/grafana.ts');
+    const { sightAlert } = await import('../../../src/verifiers/alert-state.ts');
+    const body = readFileSync(path.resolve(import.meta.dirname, '../../fixtures/grafana/rules.json'), 'utf8');
+    const grafana = new GrafanaClient({
+      baseUrl: 'http://grafana.local',
+      token: 't',
+      fetch: (async () => new Response(body, { status: 200 })) as typeof fetch,
+    });
+    const c = ctx({ grafana });
+    const signal = new AbortController().signal;
+    expect(await sightAlert(c, 'grafana', { alert: 'HighApiErrorRate' }, signal)).toMatchObject({
+      state: 'firing',
+      activeAt: Date.parse('2026-11-26T19:40:01.123Z'),
+    });
+    expect(
+      (
+        await sightAlert(
+          c,
+          'grafana',
+          { alert: 'HighApiErrorRate', labels: { route: '/api/images' } },
+          signal,
+        )
+      ).state,
+    ).toBe('inactive');
+    expect((await sightAlert(c, 'grafana', { alert: 'SlowApiResponses' }, signal)).state).toBe('pending');
+    expect((await sightAlert(c, 'grafana', { alert: 'AppDown' }, signal)).state).toBe('error');
+  });
+});
