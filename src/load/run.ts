@@ -133,13 +133,14 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadRun> {
     ...envArgs,
     cmd.k6Path(script),
   ];
+  const timeoutMs = opts.timeoutMs ?? (plan.totalDurationMs ?? 2 * 3_600_000) + 60_000;
   const start = Date.now();
   const proc = await runK6Process({
     command: cmd.command,
     args,
     env: childEnv,
     logFile,
-    timeoutMs: opts.timeoutMs ?? (plan.totalDurationMs ?? 2 * 3_600_000) + 60_000,
+    timeoutMs,
     ...(opts.onLine ? { onLine: opts.onLine } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
@@ -162,10 +163,7 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadRun> {
       : []),
     { kind: 'log', path: logFile, contentType: 'text/plain', description: 'k6 output' },
   ];
-  const stopped =
-    proc.stoppedBy === 'timeout'
-      ? `firedrill stopped k6 after ${opts.timeoutMs ?? plan.totalDurationMs}ms`
-      : undefined;
+  const stopped = proc.stoppedBy === 'timeout' ? `firedrill stopped k6 after ${timeoutMs}ms` : undefined;
   const lastError = [stopped, proc.lastError].filter(Boolean).join('; ');
   const results = loadResults(summary, {
     scenario: opts.scenario.name,
