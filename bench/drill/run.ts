@@ -57,14 +57,21 @@ async function pipelineBench(runs: number) {
   });
   const results: Result[] = [];
   try {
-    for (let i = 0; i < runs; i++) {
-      const [r] = await runDrills({ drills: [drill], env: p.env, stateDir, root: ROOT, logger });
-      results.push(r!);
-      const m = r!.metrics ?? {};
-      process.stderr.write(
-        `run ${i + 1}/${runs}: ${r!.status} ${(r!.durationMs / 1000).toFixed(1)}s notify=${m.hop_ms_notify} am=${m.hop_ms_alertmanager} own=${m.own_ms_notify} offset=${m.rule_eval_offset_ms}\n`,
-      );
-    }
+    // One run of N drills, as `firedrill drill` does it: one push receiver for all of them.
+    await runDrills({
+      drills: Array.from({ length: runs }, () => drill),
+      env: p.env,
+      stateDir,
+      root: ROOT,
+      logger,
+      onResult: (r) => {
+        results.push(r);
+        const m = r.metrics ?? {};
+        process.stderr.write(
+          `run ${results.length}/${runs}: ${r.status} ${(r.durationMs / 1000).toFixed(1)}s notify=${m.hop_ms_notify} am=${m.hop_ms_alertmanager} own=${m.own_ms_notify} offset=${m.rule_eval_offset_ms}\n`,
+        );
+      },
+    });
   } finally {
     await p.stop();
   }

@@ -2,7 +2,14 @@ import type { FaultSpec } from '../faults/types.ts';
 import type { Condition } from './conditions.ts';
 import type { Duration } from './duration.ts';
 
-export { appFault, badTraffic, injectAlert, shell, toxiproxy } from '../faults/index.ts';
+export {
+  appFault,
+  badTraffic,
+  grafanaTestNotification,
+  injectAlert,
+  shell,
+  toxiproxy,
+} from '../faults/index.ts';
 export {
   alertFires,
   logsArrive,

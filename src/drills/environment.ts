@@ -117,6 +117,7 @@ export function faultTarget(env: DrillEnvironment): FaultTarget {
     ...(env.faultToken ? { faultToken: env.faultToken } : {}),
     ...(env.alertmanagerUrl ? { alertmanagerUrl: env.alertmanagerUrl } : {}),
     ...(env.toxiproxyUrl ? { toxiproxyUrl: env.toxiproxyUrl } : {}),
+    ...(env.grafana ? { grafana: env.grafana } : {}),
   };
 }
 
@@ -125,6 +126,7 @@ export function lockTargets(env: DrillEnvironment, faults: readonly FaultSpec[])
   const out = new Set<string>();
   for (const f of faults) {
     if (f.type === 'inject-alert') out.add(env.alertmanagerUrl ?? 'alertmanager');
+    else if (f.type === 'grafana-test-notification') out.add(env.grafana?.url ?? 'grafana');
     else if (f.type === 'toxiproxy') out.add(`${f.apiUrl ?? env.toxiproxyUrl ?? 'toxiproxy'}#${f.proxy}`);
     else out.add(env.baseUrl);
   }

@@ -17,8 +17,8 @@ export interface JournalRecord {
   runId: string;
   drillId: string;
   environment: string;
-  /** URLs only; the fault token is read from the config again on replay, never written here. */
-  target: Omit<FaultTarget, 'faultToken'>;
+  /** URLs only; tokens are read from the config again on replay, never written here. */
+  target: Omit<FaultTarget, 'faultToken' | 'grafana'> & { grafanaUrl?: string };
   pid: number;
   procStart?: number;
   /** ISO-8601. */
@@ -44,7 +44,8 @@ export class Journal {
     stateDir: string,
     init: { runId: string; drillId: string; environment: string; target: FaultTarget },
   ): Promise<Journal> {
-    const { faultToken: _secret, ...target } = init.target;
+    const { faultToken: _secret, grafana, ...rest } = init.target;
+    const target = { ...rest, ...(grafana ? { grafanaUrl: grafana.url } : {}) };
     const record: JournalRecord = {
       version: 1,
       runId: init.runId,

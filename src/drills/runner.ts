@@ -84,7 +84,7 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
   const steps: StepResult[] = [];
   const conditions: ConditionResult[] = [];
   const faults = faultsOf(drill);
-  const routing = faults.some((f) => f.type === 'inject-alert');
+  const routing = faults.some((f) => f.type === 'inject-alert' || f.type === 'grafana-test-notification');
   const result: Result = {
     id: drill.id,
     name: drill.name ?? drill.id,
@@ -138,6 +138,7 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
   let journal: Journal | undefined;
   let info: PreflightInfo | undefined;
   let observed = false;
+  let extras: { stop(): void } | undefined;
 
   try {
     checkGuards(env, drill, { yesProduction: opts.yesProduction === true });
@@ -200,12 +201,11 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
     );
     const implicit =
       traffic && drill.requireEffect !== false ? [steadyStateLeftVerifier(drill, traffic, vctx)] : [];
-    const extras = observeExtras(drill, vctx);
+    extras = observeExtras(drill, vctx);
     const all = [...implicit, ...verifiers];
     const results = await Promise.all(
       all.map((v) => v.wait(vctx.injectedAt + Number(v.condition.within ?? 30_000), signal)),
     );
-    extras.stop();
     conditions.push(...results);
     if (signal.aborted) throw signal.reason ?? new Error('drill interrupted');
     observed = true;
@@ -246,6 +246,7 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
     conditions.push(...results);
     steps.push(res.end(results.every((r) => r.status === 'pass') ? 'pass' : 'fail'));
   }
+  extras?.stop();
   clearTimeout(timeout);
 
   result.durationMs = Date.now() - start;
@@ -264,8 +265,11 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
 }
 
 function routingAlert(faults: readonly FaultSpec[]): string | undefined {
-  const f = faults.find((x) => x.type === 'inject-alert');
-  return f?.type === 'inject-alert' ? f.labels.alertname : undefined;
+  for (const f of faults) {
+    if (f.type === 'inject-alert') return f.labels.alertname;
+    if (f.type === 'grafana-test-notification') return f.alertname ?? 'FiredrillRoutingTest';
+  }
+  return undefined;
 }
 
 async function notificationDelta(

@@ -109,8 +109,26 @@ const fault = z.discriminatedUnion(
       annotations: z.record(z.string(), z.string()).optional(),
       endsAfter: duration,
     }),
+    z.strictObject({
+      type: z.literal('grafana-test-notification'),
+      receivers: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1),
+            uid: z.string().min(1).optional(),
+            type: z.string().min(1),
+            settings: z.record(z.string(), z.unknown()),
+          }),
+        )
+        .min(1, 'needs at least one receiver'),
+      alertname: alertName.optional(),
+      labels: labelMap.optional(),
+    }),
   ],
-  { error: () => 'expected a fault built by appFault, badTraffic, shell, toxiproxy or injectAlert' },
+  {
+    error: () =>
+      'expected a fault built by appFault, badTraffic, shell, toxiproxy, injectAlert or grafanaTestNotification',
+  },
 );
 
 const faultList = z.array(fault).min(1, 'needs at least one fault');
@@ -164,7 +182,7 @@ export const drillSchema = z
     const checked = parseFaults(d.fault);
     if (!checked.success) return;
     const faults = Array.isArray(checked.data) ? checked.data : [checked.data];
-    const routing = faults.some((f) => f.type === 'inject-alert');
+    const routing = faults.some((f) => f.type === 'inject-alert' || f.type === 'grafana-test-notification');
     const hasAlert = d.expect.some((c) => c.type === 'alertFires');
     d.expect.forEach((c, i) => {
       if ((c.type === 'slackMessage' || c.type === 'noSlackMessage') && !c.alert && !hasAlert && !routing) {

@@ -92,7 +92,9 @@ export class WebhookReceiver {
     }
     // Stamp before anything else: this moment is "Alertmanager sent it" for the hop figures.
     const receivedAt = Date.now();
-    writeHead(200);
+    // No keep-alive: between drills nobody listens, and Alertmanager reusing a connection that
+    // died meanwhile costs a failed POST and a retry backoff, i.e. a late "firing" push.
+    writeHead(200, { connection: 'close' });
     res.end();
     this.#prune(receivedAt);
     for (const alert of payload.alerts ?? []) {

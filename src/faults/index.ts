@@ -1,5 +1,6 @@
 import { createAppFault } from './app-fault.ts';
 import { createBadTrafficFault } from './bad-traffic.ts';
+import { createGrafanaTestNotificationFault } from './grafana-test-notification.ts';
 import { createInjectAlertFault } from './inject-alert.ts';
 import { createShellFault } from './shell.ts';
 import { createToxiproxyFault } from './toxiproxy.ts';
@@ -7,6 +8,7 @@ import type { Fault, FaultSpec } from './types.ts';
 
 export { appFault } from './app-fault.ts';
 export { badTraffic } from './bad-traffic.ts';
+export { grafanaTestNotification } from './grafana-test-notification.ts';
 export { injectAlert } from './inject-alert.ts';
 export { shell } from './shell.ts';
 export { toxiproxy } from './toxiproxy.ts';
@@ -19,6 +21,7 @@ const FACTORIES: { [T in FaultSpec['type']]: (spec: Extract<FaultSpec, { type: T
   shell: createShellFault,
   toxiproxy: createToxiproxyFault,
   'inject-alert': createInjectAlertFault,
+  'grafana-test-notification': createGrafanaTestNotificationFault,
 };
 
 /** A fault object for a spec, e.g. one read back from a rollback journal. */

@@ -61,7 +61,23 @@ export interface InjectAlertSpec {
   endsAfter: Duration;
 }
 
-export type FaultSpec = AppFaultSpec | BadTrafficSpec | ShellFaultSpec | ToxiproxyFaultSpec | InjectAlertSpec;
+export interface GrafanaTestNotificationSpec {
+  type: 'grafana-test-notification';
+  /** Contact points to notify; `uid` of an existing one lets Grafana use its stored secrets. */
+  receivers: { name: string; uid?: string; type: string; settings: Record<string, unknown> }[];
+  /** @defaultValue 'FiredrillRoutingTest' */
+  alertname?: string;
+  /** Labels of the test alert, e.g. the severity a notification policy routes on. */
+  labels?: Record<string, string>;
+}
+
+export type FaultSpec =
+  | AppFaultSpec
+  | BadTrafficSpec
+  | ShellFaultSpec
+  | ToxiproxyFaultSpec
+  | InjectAlertSpec
+  | GrafanaTestNotificationSpec;
 
 /** Where faults go, resolved from the environment. */
 export interface FaultTarget {
@@ -70,6 +86,7 @@ export interface FaultTarget {
   faultToken?: string;
   alertmanagerUrl?: string;
   toxiproxyUrl?: string;
+  grafana?: { url: string; token: string };
 }
 
 /** What a fault needs at inject and rollback time. */

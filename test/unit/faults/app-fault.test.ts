@@ -64,15 +64,12 @@ describe('app fault', () => {
   });
 
   it.each([
-    ['a wrong token', { faultToken: 'nope' }, /HTTP 401.*valid bearer token/],
-    ['bad parameters', {}, /HTTP 400/],
-  ])('fails clearly with %s', async (_what, target, message) => {
-    const spec = target.faultToken
-      ? appFault({ kind: 'hang', ttl: '5s' })
-      : appFault({ kind: 'latency', latencyMs: -1, ttl: '5s' });
-    await expect(
-      createFault(spec).inject(ctx({ target: { baseUrl: app.url, faultToken: FAULT_TOKEN, ...target } })),
-    ).rejects.toThrow(message);
+    ['a wrong token', 'nope', appFault({ kind: 'hang', ttl: '5s' }), /HTTP 401.*valid bearer token/],
+    ['bad parameters', FAULT_TOKEN, appFault({ kind: 'latency', latencyMs: -1, ttl: '5s' }), /HTTP 400/],
+  ])('fails clearly with %s', async (_what, faultToken, spec, message) => {
+    await expect(createFault(spec).inject(ctx({ target: { baseUrl: app.url, faultToken } }))).rejects.toThrow(
+      message,
+    );
   });
 
   it('crash: rollback restarts the app through the given shell command', async () => {
