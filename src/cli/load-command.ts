@@ -151,8 +151,12 @@ async function loadAction(scenarioArg: string | undefined, opts: LoadOptions, cm
           startedAt: started,
         });
         for (const g of groups) {
-          const id = load.resultIdFor(scenario.name, g);
-          const ref: ResultRef = { id, name: id, kind: 'scenario', start: Date.now() };
+          const ref: ResultRef = {
+            id: load.resultIdFor(scenario.name, g),
+            name: load.resultNameFor(scenario.name, g),
+            kind: 'scenario',
+            start: Date.now(),
+          };
           refs.push(ref);
           mux.onResultBegin(ref);
         }

@@ -20,7 +20,7 @@ export { K6_EXIT, k6ExitMeaning } from './k6-exit-codes.ts';
 export type { TestRunManifest, TestRunOptions } from './k8s.ts';
 export { testRunManifest } from './k8s.ts';
 export type { LoadResultContext } from './results.ts';
-export { loadResults, resultIdFor } from './results.ts';
+export { loadResults, resultIdFor, resultNameFor } from './results.ts';
 export type { LoadRun, LoadRunOptions } from './run.ts';
 export { LoadSetupError, newLoadRunId, runLoad } from './run.ts';
 export type { ScenarioFile } from './scenarios.ts';

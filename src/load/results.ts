@@ -43,6 +43,10 @@ export function resultIdFor(scenario: string, group: string): string {
   return group === RUN_GROUP || group === scenario ? scenario : `${scenario}/${group}`;
 }
 
+export function resultNameFor(scenario: string, group: string): string {
+  return group === RUN_GROUP || group === scenario ? scenario : `${scenario} › ${group}`;
+}
+
 const fmt = (n: number | undefined): string =>
   n === undefined ? 'n/a' : Number.isInteger(n) ? String(n) : n.toFixed(n < 1 ? 4 : 2);
 
@@ -181,7 +185,7 @@ function buildResult(
   } else {
     status = 'pass';
   }
-  const name = group === RUN_GROUP || group === ctx.scenario ? ctx.scenario : `${ctx.scenario} › ${group}`;
+  const name = resultNameFor(ctx.scenario, group);
   return {
     id: resultIdFor(ctx.scenario, group),
     name,
