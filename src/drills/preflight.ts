@@ -29,6 +29,8 @@ export class PreflightError extends Error {
 }
 
 const DISCOVERY_WAIT_MS = 30_000;
+// A fast-profile alert resolves one rule window (10 s) plus an evaluation after its cause ends.
+export const STEADY_STATE_WAIT_MS = 30_000;
 
 async function waitForAlertmanagerDiscovery(ctx: VerifierContext, signal: AbortSignal): Promise<number> {
   const started = Date.now();
@@ -59,6 +61,8 @@ export async function preflight(
   traffic: TrafficRunner | undefined,
   routing: boolean,
   signal: AbortSignal,
+  /** How long an expected alert may still be active (a previous drill's, resolving) before preflight gives up. */
+  steadyStateWaitMs = STEADY_STATE_WAIT_MS,
 ): Promise<PreflightInfo> {
   const info: PreflightInfo = { rules: new Map() };
   const problems: string[] = [];
@@ -112,17 +116,22 @@ export async function preflight(
       }),
     alerts.length > 0 &&
       check('alert state', async () => {
+        // An alert a previous drill caused may still be resolving: wait for it (bounded), do not fail at once.
+        const started = Date.now();
         for (const a of alerts) {
           const source = routing ? 'alertmanager' : (a.source ?? 'prometheus');
-          const s: AlertSighting = await sightAlert(
-            ctx,
-            source,
-            { alert: a.alert, labels: a.labels },
-            signal,
-          );
-          if (s.state !== 'inactive')
-            throw new Error(`${a.alert} is already ${s.state} in ${source}: not a steady state`);
+          let s: AlertSighting = await sightAlert(ctx, source, { alert: a.alert, labels: a.labels }, signal);
+          while (s.state !== 'inactive' && Date.now() - started < steadyStateWaitMs && !signal.aborted) {
+            await new Promise((r) => setTimeout(r, 500));
+            s = await sightAlert(ctx, source, { alert: a.alert, labels: a.labels }, signal);
+          }
+          if (s.state !== 'inactive') {
+            throw new Error(
+              `${a.alert} is already ${s.state} in ${source}${steadyStateWaitMs ? ` (still after ${Math.round(steadyStateWaitMs / 1000)}s)` : ''}: not a steady state`,
+            );
+          }
         }
+        if (Date.now() - started > 1000) add('waited for a steady state', { waitedMs: Date.now() - started });
         add('steady state: no expected alert active', { alerts: alerts.map((a) => a.alert) });
       }),
     ctx.alertmanager &&

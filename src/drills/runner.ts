@@ -43,8 +43,9 @@ export interface RunDrillOptions {
   yesProduction?: boolean;
   /** Starts local-stack components again (a crash fault's restart). */
   restartStack?: (components: string[]) => Promise<void>;
-  /** Set by the caller that has already checked (e.g. `firedrill rollback` does not run drills). */
   runId?: string;
+  /** How long preflight waits for an expected alert that is still active to clear. @defaultValue 30000 */
+  steadyStateWaitMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 180_000;
@@ -149,7 +150,7 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
     const pre = new Phase('preflight');
     timeline.add('preflight', 'preflight started', { environment: env.name });
     try {
-      info = await preflight(drill, env, vctx, traffic, routing, signal);
+      info = await preflight(drill, env, vctx, traffic, routing, signal, opts.steadyStateWaitMs);
       steps.push(pre.end('pass'));
       timeline.add('preflight', 'steady state confirmed');
     } catch (err) {

@@ -43,8 +43,9 @@ async function activeFaults(): Promise<unknown[]> {
   return ((await res.json()) as { faults: unknown[] }).faults;
 }
 
-function run(drill: ReturnType<typeof defineDrill>, events?: TimelineEvent[]) {
+function run(drill: ReturnType<typeof defineDrill>, events?: TimelineEvent[], steadyStateWaitMs?: number) {
   return runDrill({
+    ...(steadyStateWaitMs !== undefined ? { steadyStateWaitMs } : {}),
     drill,
     env: p.env,
     stateDir,
@@ -209,11 +210,13 @@ describe('runDrill over the real alert path', () => {
         fault: appFault({ kind: 'latency', latencyMs: 10, ttl: '10s' }),
         expect: [alertFires('AlreadyFiring', { source: 'alertmanager', within: '5s' })],
       }),
+      undefined,
+      1000,
     );
     expect(result.status).toBe('error');
     expect(result.error?.message).toContain('no alerting rule named AlreadyFiring is loaded');
     expect(result.error?.message).toContain(
-      'AlreadyFiring is already firing in alertmanager: not a steady state',
+      'AlreadyFiring is already firing in alertmanager (still after 1s): not a steady state',
     );
     expect(result.steps.map((s) => s.name)).toEqual(['preflight']);
     expect(
