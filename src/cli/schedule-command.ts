@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { EXIT, SetupError } from './exit.ts';
+import { commandContext } from './program.ts';
+
+interface ScheduleOptions {
+  env?: string;
+  tag: string[];
+  port?: number;
+  host: string;
+  results?: string;
+}
+
+/** Where `/metrics` listens when neither `--port` nor the local stack says otherwise. */
+export const DEFAULT_SCHEDULER_PORT = 9469;
+/** After an orderly stop, how long a probe's stray timer or socket may keep the process up. */
+const EXIT_GRACE_MS = 2_000;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new SetupError(`expected a port 0..65535, got "${value}"`);
+  return n;
+}
+
+export function registerScheduleCommands(program: Command): void {
+  program
+    .command('schedule')
+    .description(
+      'run probes on their cron schedules until SIGTERM; serve /metrics and /healthz; append results as JSON lines',
+    )
+    .argument('[names...]', 'probe ids (default: every probe with a schedule)')
+    .option('-e, --env <name>', 'environment from the config (default: its defaultEnvironment)')
+    .addOption(
+      new Option('-t, --tag <tag>', 'only probes with this tag; repeatable').argParser(collect).default([]),
+    )
+    .addOption(
+      new Option(
+        '-p, --port <port>',
+        `port for /metrics and /healthz (default: the stack's reserved port for a stack environment, else ${DEFAULT_SCHEDULER_PORT}; 0 picks one)`,
+      ).argParser(port),
+    )
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option(
+      '--results <file>',
+      'JSON-lines file every result is appended to (default: <stateDir>/results.jsonl)',
+    )
+    .action(async (names: string[], opts: ScheduleOptions, cmd: Command) => {
+      process.exitCode = await scheduleAction(names, opts, cmd);
+      // Everything firedrill opened is closed; a probe's own stray timer must not keep a stopped daemon alive.
+      setTimeout(() => process.exit(process.exitCode ?? EXIT.ok), EXIT_GRACE_MS).unref();
+    });
+}
+
+async function scheduleAction(names: string[], opts: ScheduleOptions, cmd: Command): Promise<number> {
+  const { config, root, logger } = await commandContext(cmd);
+  const { resolveEnvironment } = await import('../probes/environment.ts');
+  const { loadProbes } = await import('../probes/loader.ts');
+  const { selectProbes } = await import('../probes/select.ts');
+  const { resolveStateDir } = await import('../stack/paths.ts');
+  const { browserLauncher } = await import('../probes/browser-pool.ts');
+  const { startSchedulerDaemon } = await import('../scheduler/daemon.ts');
+
+  const { env, stackMetricsPort } = await resolveEnvironment({ config, root }, opts.env);
+  const loaded = await loadProbes({ root, environments: Object.keys(config.environments) });
+  const selected = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
+  const probes = selected.filter((p) => p.schedule);
+  const unscheduled = selected.filter((p) => !p.schedule).map((p) => p.id);
+  if (probes.length === 0)
+    throw new SetupError(`no selected probe has a schedule (selected: ${unscheduled.join(', ')})`);
+  if (unscheduled.length > 0)
+    logger.info({ probes: unscheduled }, 'probes without a schedule are not scheduled');
+
+  const stateDir = resolveStateDir(config, root);
+  const listenPort = opts.port ?? stackMetricsPort ?? DEFAULT_SCHEDULER_PORT;
+
+  // A daemon whose job is running other people's code: an async throw a probe leaves behind
+  // (a timer callback, a dangling promise) is logged, not allowed to end every other probe.
+  const onUncaught = (err: unknown) =>
+    logger.error({ err }, 'uncaught error from a probe; scheduler keeps running');
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUncaught);
+
+  let daemon: Awaited<ReturnType<typeof startSchedulerDaemon>>;
+  try {
+    daemon = await startSchedulerDaemon({
+      probes,
+      env,
+      logger,
+      port: listenPort,
+      host: opts.host,
+      resultsFile: path.resolve(opts.results ?? path.join(stateDir, 'results.jsonl')),
+      artifactsDir: path.join(stateDir, 'artifacts'),
+      launchBrowser: browserLauncher({
+        ...(config.browser.executablePath ? { executablePath: config.browser.executablePath } : {}),
+        headless: config.browser.headless,
+        logger,
+      }),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new SetupError(
+        `port ${listenPort} on ${opts.host} is in use (another scheduler?); pick one with --port`,
+      );
+    }
+    throw err;
+  }
+
+  // First signal: stop scheduling, let runs in flight finish or time out. Second: abort them now.
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      logger.info({ signal }, signals === 1 ? 'shutting down' : 'shutting down now: aborting runs in flight');
+      daemon.stop({ force: signals > 1 }).then(resolve, (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  // The guards stay: a zombie probe may still throw during the exit grace period.
+  return EXIT.ok;
+}
