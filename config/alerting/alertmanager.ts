@@ -18,7 +18,10 @@ export const FIREDRILL_RECEIVER = 'firedrill';
 /** Separate alerts, and separate drills of one alert, become separate notifications. */
 export const GROUP_BY = ['alertname', 'job', 'drill_id'] as const;
 
-const TIMINGS: Record<Profile, { group_wait: string; group_interval: string; repeat_interval: string }> = {
+export const TIMINGS: Record<
+  Profile,
+  { group_wait: string; group_interval: string; repeat_interval: string }
+> = {
   // 0s/1s: a drill sees its notification about 15 ms after Prometheus sends the alert. Repeats
   // would only be noise in a drill, hence 24h.
   fast: { group_wait: '0s', group_interval: '1s', repeat_interval: '24h' },
@@ -29,9 +32,10 @@ export function slackReceiverName(channel: string): string {
   return `slack-${channel.replace(/^#/, '')}`;
 }
 
-// Go templates, expanded by Alertmanager per notification. drill_id is in the title because
-// firedrill matches Slack messages by alert name and drill id; every label, request ids
-// included, is listed in the text.
+// Go templates, expanded per notification by Alertmanager and, unchanged, by Grafana's Alertmanager
+// (config/alerting/grafana.ts). drill_id is in the title because firedrill matches Slack messages
+// by alert name and drill id; every label, request ids included, is listed in the text. No `$`
+// anywhere: Grafana's provisioning would expand `$name` as an environment variable.
 const TITLE =
   '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] ' +
   '{{ .GroupLabels.alertname }} ({{ .CommonLabels.severity }})' +
@@ -41,12 +45,15 @@ const TEXT = [
   '{{ with .Annotations.summary }}{{ . }}',
   '{{ end }}{{ with .Annotations.description }}{{ . }}',
   '{{ end }}{{ with .Annotations.runbook_url }}Runbook: {{ . }}',
-  '{{ end }}Labels: {{ range $i, $p := .Labels.SortedPairs }}{{ if $i }} {{ end }}{{ $p.Name }}={{ $p.Value }}{{ end }}',
+  '{{ end }}Labels:{{ range .Labels.SortedPairs }} {{ .Name }}={{ .Value }}{{ end }}',
   '{{ end }}',
 ].join('\n');
 const FALLBACK = `${TITLE}{{ with .CommonAnnotations.summary }}: {{ . }}{{ end }}`;
 const COLOR =
   '{{ if eq .Status "resolved" }}good{{ else if eq .CommonLabels.severity "critical" }}danger{{ else }}warning{{ end }}';
+
+/** The Slack message both Alertmanager and Grafana send: title, text, fallback and colour templates. */
+export const SLACK_TEMPLATES = { title: TITLE, text: TEXT, fallback: FALLBACK, color: COLOR } as const;
 
 const CHANNEL = /^#[a-z0-9._-]+$/;
 const SEVERITY = /^[a-z][a-z0-9_-]*$/;

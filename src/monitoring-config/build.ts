@@ -12,6 +12,7 @@ import { DEFAULT_RULE_TESTS } from '../../config/alerting/rule-tests.default.ts'
 import { FAST_RULE_TESTS } from '../../config/alerting/rule-tests.fast.ts';
 import { PROFILES, renderPrometheusRules } from '../../config/alerting/rules.ts';
 import { LOG_SCHEMAS } from '../../config/schemas/log-schemas.ts';
+import { composeGeneratedFiles } from './compose-files.ts';
 import { renderRuleTests } from './promtool-tests.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,6 +52,7 @@ export function generatedFiles(): GeneratedFile[] {
   for (const { file, schema } of Object.values(LOG_SCHEMAS)) {
     files.push({ path: file, content: `${JSON.stringify(schema, null, 2)}\n` });
   }
+  files.push(...composeGeneratedFiles());
   return files;
 }
 
