@@ -45,7 +45,7 @@ describe('bad traffic against the real app', () => {
       const fault = createBadTrafficFault(badTraffic({ kind, ratePerSec: 20, durationSec: 0.5 }));
       const injected = await fault.inject(ctx);
       expect(injected.detail).toMatchObject({ total: 10 });
-      await new Promise((r) => setTimeout(r, 800));
+      await new Promise((r) => setTimeout(r, 1500));
       const out = await fault.rollback(ctx);
       expect(ids).toHaveLength(10);
       expect(ids[0]).toBe(`d-${kind}-bad-0`);
