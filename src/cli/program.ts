@@ -1,9 +1,12 @@
 import { Command, Option } from 'commander';
 import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { createLogger } from '../logger.ts';
-import { EXIT, SetupError } from './exit.ts';
+import { registerConfigCommands } from './config-command.ts';
 import { registerDrillCommands } from './drill-command.ts';
+import { EXIT, SetupError } from './exit.ts';
 import { registerLoadCommands } from './load-command.ts';
+import { registerProbeCommands } from './probe-command.ts';
+import { registerScheduleCommands } from './schedule-command.ts';
 import { registerStackCommands } from './stack-command.ts';
 
 export interface GlobalOptions {
@@ -35,6 +38,9 @@ export function buildProgram(): Command {
   registerStackCommands(program);
   registerDrillCommands(program);
   registerLoadCommands(program);
+  registerProbeCommands(program);
+  registerScheduleCommands(program);
+  registerConfigCommands(program);
   return program;
 }
 
