@@ -21,26 +21,26 @@ const STEP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 3
 /** Lateness is milliseconds when healthy; the upper buckets catch a starved event loop. */
 const LATENESS_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5];
 
-type Base = { probe: string; kind: string; location: string };
-type VitalGauges = Record<(typeof WEB_VITALS)[number], Gauge<string>>;
+type Labels = Record<string, string>;
+interface Last {
+  result: Result;
+  labels: Labels;
+}
+/** Sets one last-value gauge from the last Result of each probe. */
+type Fill = (set: (labels: Labels, value: number) => void, last: Last) => void;
 
 /**
  * Every metric firedrill derives from probe Results, on an explicit registry (never the global
- * one). Gauges hold the last run, as blackbox_exporter's do per scrape; counters and histograms
- * accumulate for rates and quantiles.
+ * one). Last-value gauges (blackbox_exporter's `probe_*`) are filled from each probe's last
+ * Result when scraped, not per run: a run then costs two counter/histogram updates instead of
+ * a dozen label lookups, and a step that disappeared leaves no stale series. Counters and
+ * histograms accumulate per run for rates and quantiles.
  */
 export class ProbeMetrics {
   readonly registry: Registry;
   readonly #kinds = new Map<string, ProbeKind>();
-  readonly #success: Gauge<string>;
-  readonly #duration: Gauge<string>;
-  readonly #httpPhase: Gauge<string>;
-  readonly #httpStatus: Gauge<string>;
-  readonly #certExpiry: Gauge<string>;
-  readonly #vitals: VitalGauges;
+  readonly #last = new Map<string, Last>();
   readonly #info: Gauge<string>;
-  readonly #lastRun: Gauge<string>;
-  readonly #recorded: Gauge<string>;
   readonly #stepDuration: Histogram<string>;
   readonly #runs: Counter<string>;
   readonly #skipped: Counter<string>;
@@ -50,49 +50,88 @@ export class ProbeMetrics {
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
     const registers = [registry];
-    const gauge = (name: string, help: string, extra: string[] = []) =>
-      new Gauge({ name, help, labelNames: [...BASE, ...extra], registers });
-    this.#success = gauge('probe_success', 'Displays whether or not the probe was a success');
-    this.#duration = gauge(
-      'probe_duration_seconds',
-      'Returns how long the probe took to complete in seconds',
+    const last = this.#last;
+    const gauge = (name: string, help: string, extra: string[], fill: Fill) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: [...BASE, ...extra],
+        registers,
+        collect() {
+          this.reset();
+          for (const l of last.values()) fill((labels, value) => this.set(labels, value), l);
+        },
+      });
+    gauge('probe_success', 'Displays whether or not the probe was a success', [], (set, { result, labels }) =>
+      set(labels, result.status === 'pass' ? 1 : 0),
     );
-    this.#httpPhase = gauge(
+    gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds', [], (set, l) =>
+      set(l.labels, l.result.durationMs / 1000),
+    );
+    gauge(
       'probe_http_duration_seconds',
       'Duration of http request by phase, summed over all redirects and all requests of the step',
       ['step', 'phase'],
+      (set, { result, labels }) => {
+        for (const s of result.steps) {
+          if (!s.timings?.http_requests) continue;
+          for (const phase of PHASES) set({ ...labels, step: s.name, phase }, (s.timings[phase] ?? 0) / 1000);
+        }
+      },
     );
-    this.#httpStatus = gauge(
+    gauge(
       'probe_http_status_code',
       'Response HTTP status code of the last request of the step',
       ['step'],
+      (set, l) => {
+        for (const s of l.result.steps) {
+          const code = s.timings?.http_status_code;
+          if (code !== undefined) set({ ...l.labels, step: s.name }, code);
+        }
+      },
     );
-    this.#certExpiry = gauge(
+    gauge(
       'probe_ssl_earliest_cert_expiry',
       'Returns last SSL chain expiry in unixtime (earliest over the HTTPS requests of the run)',
+      [],
+      (set, l) => {
+        const v = l.result.metrics?.ssl_earliest_cert_expiry;
+        if (v !== undefined) set(l.labels, v);
+      },
     );
-    this.#vitals = Object.fromEntries(
-      WEB_VITALS.map((v) => [
-        v,
-        gauge(
-          `probe_browser_web_vital_${v}`,
-          `Web vital ${v.toUpperCase()} of the last run${v === 'cls' ? '' : ' (ms)'}`,
-        ),
-      ]),
-    ) as VitalGauges;
+    for (const v of WEB_VITALS) {
+      gauge(
+        `probe_browser_web_vital_${v}`,
+        `Web vital ${v.toUpperCase()} of the last run${v === 'cls' ? '' : ' (ms)'}`,
+        [],
+        (set, l) => {
+          const value = l.result.metrics?.[`web_vital_${v}`];
+          if (value !== undefined) set(l.labels, value);
+        },
+      );
+    }
+    gauge(
+      'firedrill_probe_last_run_timestamp_seconds',
+      'When the last run of the probe ended',
+      [],
+      (set, l) => set(l.labels, (l.result.start + l.result.durationMs) / 1000),
+    );
+    gauge(
+      'firedrill_probe_recorded_value',
+      'Numbers a probe recorded with recordMetric',
+      ['name'],
+      (set, l) => {
+        for (const [name, value] of Object.entries(l.result.metrics ?? {})) {
+          if (!OWN_KEYS.test(name) && Number.isFinite(value)) set({ ...l.labels, name }, value);
+        }
+      },
+    );
     this.#info = new Gauge({
       name: 'firedrill_probe_info',
       help: 'One series per probe with its kind, schedule and location; always 1',
       labelNames: ['probe', 'kind', 'schedule', 'location'],
       registers,
     });
-    this.#lastRun = gauge(
-      'firedrill_probe_last_run_timestamp_seconds',
-      'When the last run of the probe ended',
-    );
-    this.#recorded = gauge('firedrill_probe_recorded_value', 'Numbers a probe recorded with recordMetric', [
-      'name',
-    ]);
     this.#stepDuration = new Histogram({
       name: 'firedrill_step_duration_seconds',
       help: 'Duration of each probe step',
@@ -137,34 +176,17 @@ export class ProbeMetrics {
   }
 
   observe(result: Result, kind?: ProbeKind): void {
-    const base: Base = {
+    const labels: Labels = {
       probe: result.id,
       kind: kind ?? this.#kinds.get(result.id) ?? result.kind,
       location: result.location ?? 'unknown',
     };
-    const m = result.metrics ?? {};
-    this.#success.set(base, result.status === 'pass' ? 1 : 0);
-    this.#duration.set(base, result.durationMs / 1000);
-    this.#lastRun.set(base, (result.start + result.durationMs) / 1000);
-    this.#runs.inc({ ...base, result: result.status === 'pass' && result.flaky ? 'flaky' : result.status });
-    for (const step of result.steps) {
-      this.#stepDuration.observe({ ...base, step: step.name }, step.durationMs / 1000);
-      const t = step.timings;
-      if (!t?.http_requests) continue;
-      for (const phase of PHASES)
-        this.#httpPhase.set({ ...base, step: step.name, phase }, (t[phase] ?? 0) / 1000);
-      if (t.http_status_code !== undefined)
-        this.#httpStatus.set({ ...base, step: step.name }, t.http_status_code);
-    }
-    if (m.ssl_earliest_cert_expiry !== undefined) this.#certExpiry.set(base, m.ssl_earliest_cert_expiry);
-    for (const v of WEB_VITALS) {
-      const value = m[`web_vital_${v}`];
-      if (value !== undefined) this.#vitals[v].set(base, value);
-    }
-    if (m.frontend_errors) this.#frontendErrors.inc(base, m.frontend_errors);
-    for (const [name, value] of Object.entries(m)) {
-      if (!OWN_KEYS.test(name) && Number.isFinite(value)) this.#recorded.set({ ...base, name }, value);
-    }
+    this.#last.set(`${labels.probe}\0${labels.location}`, { result, labels });
+    this.#runs.inc({ ...labels, result: result.status === 'pass' && result.flaky ? 'flaky' : result.status });
+    for (const step of result.steps)
+      this.#stepDuration.observe({ ...labels, step: step.name }, step.durationMs / 1000);
+    const errors = result.metrics?.frontend_errors;
+    if (errors) this.#frontendErrors.inc(labels, errors);
   }
 
   /** An overlapping tick that did not start a run. */

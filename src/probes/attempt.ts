@@ -19,7 +19,8 @@ export interface AttemptInput {
   runId: string;
   attempt: number;
   counter: { n: number };
-  log: Logger;
+  /** Built on first use. */
+  log: () => Logger;
   browser: BrowserPool | undefined;
   artifactsDir: string;
   /** Aborting it (Ctrl-C in a one-shot run) ends the attempt at once as an error. */
@@ -37,6 +38,9 @@ export interface AttemptOutcome {
   metrics: Record<string, number>;
 }
 
+/** One shared reason: a fresh Error per run would cost a stack capture for nothing. */
+const RUN_ENDED = new Error('run ended');
+
 /** A browser session's `finish` saves screenshots and traces; a wedged one must not hold the run. */
 const FINISH_TIMEOUT_MS = 15_000;
 
@@ -51,11 +55,13 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   const controller = new AbortController();
   const start = Date.now();
   const t0 = performance.now();
-  const timeout = new ProbeTimeoutError(timeoutMs);
+  // Built only when it fires: an Error captures a stack, and most runs never time out.
+  let timeout: ProbeTimeoutError | undefined;
   let timer: NodeJS.Timeout | undefined;
   let onOuterAbort: (() => void) | undefined;
   const ended = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      timeout = new ProbeTimeoutError(timeoutMs);
       controller.abort(timeout);
       reject(timeout);
     }, timeoutMs);
@@ -74,7 +80,9 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     env,
     runId,
     attempt: input.attempt,
-    log: input.log,
+    get log() {
+      return input.log();
+    },
     signal: controller.signal,
     step: (name, fn) => recorder.step(name, fn),
     recordMetric: (name, value) => recorder.recordMetric(name, value),
@@ -122,7 +130,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   if (thrown !== undefined) {
     const outcome = classify(thrown);
     status = worse(status, outcome.status);
-    if (thrown === timeout) {
+    if (timeout && thrown === timeout) {
       const where = openSteps.length ? ` in step "${openSteps[openSteps.length - 1]}"` : '';
       error = { message: `${timeout.message}${where}`, type: 'timeout' };
     } else if (!error || !recorder.thrownByStep(thrown)) {
@@ -130,12 +138,12 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     }
   }
   // Requests the probe left running without awaiting them end with the run.
-  if (!controller.signal.aborted) controller.abort(new Error('run ended'));
+  if (!controller.signal.aborted) controller.abort(RUN_ENDED);
 
   const metrics = { ...recorder.metrics };
   const artifacts: Artifact[] = [];
   if (session) {
-    const fin = await finishSession(session, status !== 'pass', input.log);
+    const fin = await finishSession(session, status !== 'pass', input.log());
     artifacts.push(...fin.artifacts);
     Object.assign(metrics, fin.metrics);
     if (fin.errors.length > 0) metrics.frontend_errors = fin.errors.length;

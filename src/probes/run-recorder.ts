@@ -4,12 +4,19 @@ import type { HttpExchangeSink, HttpHop, HttpResponse } from './http/types.ts';
 import { classify, ProbeTimeoutError } from './outcome.ts';
 
 interface OpenStep {
+  recorder: RunRecorder;
   name: string;
   start: number;
   t0: number;
   requestIds: string[];
   timings: Record<string, number>;
 }
+
+/**
+ * One storage for every recorder (the store names its step, and steps belong to one recorder):
+ * a storage per run would re-arm Node's promise hooks once per run.
+ */
+const currentStep = new AsyncLocalStorage<OpenStep>();
 
 /** Name of the step that collects requests sent outside any `step()`. */
 export const IMPLICIT_STEP = 'main';
@@ -25,7 +32,6 @@ export class RunRecorder implements HttpExchangeSink {
   readonly metrics: Record<string, number> = {};
   readonly #steps: StepResult[] = [];
   readonly #open = new Set<OpenStep>();
-  readonly #als = new AsyncLocalStorage<OpenStep>();
   #implicit: OpenStep | undefined;
   #sealed = false;
   readonly #stepErrors = new WeakSet<object>();
@@ -45,8 +51,9 @@ export class RunRecorder implements HttpExchangeSink {
 
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (this.#sealed || this.signal.aborted) throw this.signal.reason ?? new Error('run already ended');
-    const parent = this.#als.getStore();
+    const parent = this.#store();
     const open: OpenStep = {
+      recorder: this,
       name: parent ? `${parent.name} › ${name}` : name,
       start: Date.now(),
       t0: performance.now(),
@@ -55,7 +62,7 @@ export class RunRecorder implements HttpExchangeSink {
     };
     this.#open.add(open);
     try {
-      const value = await this.#als.run(open, fn);
+      const value = await currentStep.run(open, fn);
       this.#close(open, 'pass');
       return value;
     } catch (err) {
@@ -138,10 +145,17 @@ export class RunRecorder implements HttpExchangeSink {
     }
   }
 
+  /** The step running here, if it belongs to this run (a probe may call into another run's code). */
+  #store(): OpenStep | undefined {
+    const s = currentStep.getStore();
+    return s?.recorder === this ? s : undefined;
+  }
+
   #current(): OpenStep {
-    const store = this.#als.getStore();
+    const store = this.#store();
     if (store) return store;
     this.#implicit ??= {
+      recorder: this,
       name: IMPLICIT_STEP,
       start: Date.now(),
       t0: performance.now(),

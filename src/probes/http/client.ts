@@ -24,22 +24,42 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
 
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
-  const defaults = lowerKeys(opts.headers ?? {});
-  const request = (url: string, o: HttpRequestOptions = {}) => send(opts, defaults, url, o);
-  const verb =
-    (method: string) =>
-    (url: string, o: Omit<HttpRequestOptions, 'method'> = {}) =>
-      request(url, { ...o, method });
-  return {
-    request,
-    get: verb('GET'),
-    post: verb('POST'),
-    put: verb('PUT'),
-    patch: verb('PATCH'),
-    delete: verb('DELETE'),
-    head: verb('HEAD'),
-    withHeaders: (headers) => createHttpClient({ ...opts, headers: { ...defaults, ...lowerKeys(headers) } }),
-  };
+  return new ProbeHttpClient(opts, lowerKeys(opts.headers ?? {}));
+}
+
+type VerbOptions = Omit<HttpRequestOptions, 'method'>;
+
+/** Methods on a prototype: one client per run attempt, so no closures are built per run. */
+class ProbeHttpClient implements HttpClient {
+  constructor(
+    private readonly opts: HttpClientOptions,
+    private readonly defaults: Record<string, string>,
+  ) {}
+
+  request(url: string, o: HttpRequestOptions = {}): Promise<HttpResponse> {
+    return send(this.opts, this.defaults, url, o);
+  }
+  get(url: string, o: VerbOptions = {}) {
+    return send(this.opts, this.defaults, url, { ...o, method: 'GET' });
+  }
+  post(url: string, o: VerbOptions = {}) {
+    return send(this.opts, this.defaults, url, { ...o, method: 'POST' });
+  }
+  put(url: string, o: VerbOptions = {}) {
+    return send(this.opts, this.defaults, url, { ...o, method: 'PUT' });
+  }
+  patch(url: string, o: VerbOptions = {}) {
+    return send(this.opts, this.defaults, url, { ...o, method: 'PATCH' });
+  }
+  delete(url: string, o: VerbOptions = {}) {
+    return send(this.opts, this.defaults, url, { ...o, method: 'DELETE' });
+  }
+  head(url: string, o: VerbOptions = {}) {
+    return send(this.opts, this.defaults, url, { ...o, method: 'HEAD' });
+  }
+  withHeaders(headers: Record<string, string>): HttpClient {
+    return new ProbeHttpClient(this.opts, { ...this.defaults, ...lowerKeys(headers) });
+  }
 }
 
 async function send(
