@@ -42,7 +42,7 @@ export function grafanaRuleUid(alertName: string): string {
   return `firedrill-${alertName.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
 }
 
-const COMPARISON = /\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$/;
+const COMPARISON = /\s*(>=|<=|==|!=|>|<)\s*(bool\s+)?(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$/;
 
 /** Whether `expr` has an `and`/`or`/`unless` outside any parentheses, braces or brackets. */
 function hasTopLevelSetOperator(expr: string): boolean {
@@ -69,17 +69,20 @@ export function grafanaQuery(rule: Pick<AlertRule, 'name' | 'expr' | 'threshold'
   if (!match || match.index === undefined) {
     throw new Error(`${rule.name}: expr must end with a comparison to a number, like "> 0.05"`);
   }
-  if (Number(match[2]) !== rule.threshold) {
+  const [, op, bool, number] = match;
+  if (Number(number) !== rule.threshold) {
     throw new Error(
-      `${rule.name}: expr compares with ${match[2]}, but the rule's threshold is ${rule.threshold}`,
+      `${rule.name}: expr compares with ${number}, but the rule's threshold is ${rule.threshold}`,
     );
   }
   const head = rule.expr.slice(0, match.index);
-  if (/\bbool\s*$/.test(head) || hasTopLevelSetOperator(head)) {
-    throw new Error(`${rule.name}: expr must be "<query> <op> <threshold>" with no top-level and/or/unless`);
+  if (bool || hasTopLevelSetOperator(head)) {
+    throw new Error(
+      `${rule.name}: expr must be "<query> <op> <threshold>", without bool or a top-level and/or/unless`,
+    );
   }
   const separator = rule.expr.slice(match.index).startsWith('\n') ? '\n' : ' ';
-  return `${head}${separator}${match[1]} bool ${match[2]}`;
+  return `${head}${separator}${op} bool ${number}`;
 }
 
 function grafanaRule(rule: AlertRule) {

@@ -51,7 +51,11 @@ export interface LogstashEvent {
   tags: string[];
 }
 
-/** What the `file` input with the `json` codec makes of one line (ECS compatibility off). */
+/**
+ * What the `file` input with the `json` codec makes of one line (ECS compatibility off). A JSON
+ * array would become one event per element in Logstash; pino never writes one, so here it counts
+ * as unparsed, like any other non-object.
+ */
 export function fileInputEvent(
   line: string,
   input: { path: string; host: string; now: Date },

@@ -19,7 +19,8 @@ export const COMPOSE_PORTS = {
   logstash: 9600,
   kibana: 5601,
   'slack-sink': 3100,
-  firedrill: 9464,
+  /** `firedrill schedule --port`: the scheduler's /metrics and /healthz. */
+  firedrill: 9469,
 } as const;
 export type ComposeService = keyof typeof COMPOSE_PORTS;
 

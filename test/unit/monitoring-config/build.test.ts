@@ -2,6 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { generatedFiles, main, staleFiles } from '../../../src/monitoring-config/build.ts';
+import { composeGeneratedFiles } from '../../../src/monitoring-config/compose-files.ts';
 import { REPO_ROOT, run, tempDir } from './tools.ts';
 
 const tmp = tempDir('build');
@@ -15,7 +16,7 @@ describe('src/monitoring-config/build.ts', () => {
     expect(result.code).toBe(0);
   });
 
-  it('generates the rule files, their tests, the Alertmanager example and the log schemas', () => {
+  it('generates the rule files, their tests, the Alertmanager example, the log schemas, then the compose stack', () => {
     expect(generatedFiles().map((f) => f.path)).toEqual([
       'config/prometheus/rules.fast.yml',
       'config/prometheus/rules.default.yml',
@@ -25,6 +26,8 @@ describe('src/monitoring-config/build.ts', () => {
       'config/schemas/backend-log.schema.json',
       'config/schemas/frontend-log.schema.json',
       'config/schemas/loguru-log.schema.json',
+      // Pinned in test/unit/compose/generated-files.test.ts.
+      ...composeGeneratedFiles().map((f) => f.path),
     ]);
   });
 
