@@ -14,6 +14,37 @@ export default defineConfig({
       },
       faultToken: env('FIREDRILL_FAULT_TOKEN', 'local-fault-token'),
     },
+    // The docker-compose stack (docs/docker.md). URLs default to the ports it publishes on the host;
+    // its scheduler container points them at the services by name (docker-compose.yml).
+    compose: {
+      baseUrl: env('FIREDRILL_COMPOSE_BASE_URL', 'http://127.0.0.1:8080')!,
+      location: env('FIREDRILL_LOCATION', 'compose'),
+      allowFaults: true,
+      credentials: {
+        username: env('FIREDRILL_USERNAME', 'demo')!,
+        password: env('FIREDRILL_PASSWORD', 'demo-password')!,
+      },
+      faultToken: env('FIREDRILL_FAULT_TOKEN'),
+      prometheusUrl: env('FIREDRILL_COMPOSE_PROMETHEUS_URL', 'http://127.0.0.1:9090'),
+      alertmanagerUrl: env('FIREDRILL_COMPOSE_ALERTMANAGER_URL', 'http://127.0.0.1:9093'),
+      pushgatewayUrl: env('FIREDRILL_COMPOSE_PUSHGATEWAY_URL', 'http://127.0.0.1:9091'),
+      elasticsearchUrl: env('FIREDRILL_COMPOSE_ELASTICSEARCH_URL', 'http://127.0.0.1:9200'),
+      slack: env('SLACK_BOT_TOKEN')
+        ? { apiUrl: 'https://slack.com/api', token: env('SLACK_BOT_TOKEN')! }
+        : {
+            apiUrl: env('FIREDRILL_COMPOSE_SLACK_API_URL', 'http://127.0.0.1:3100/api')!,
+            token: 'xoxb-firedrill-local',
+          },
+      // Only when a token exists: grafana.token is required, and an empty one would fail the whole config.
+      ...(env('FIREDRILL_GRAFANA_TOKEN')
+        ? {
+            grafana: {
+              url: env('FIREDRILL_COMPOSE_GRAFANA_URL', 'http://127.0.0.1:3000')!,
+              token: env('FIREDRILL_GRAFANA_TOKEN')!,
+            },
+          }
+        : {}),
+    },
   },
   stack: {
     profile: 'fast',

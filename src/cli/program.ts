@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { createLogger } from '../logger.ts';
 import { registerConfigCommands } from './config-command.ts';
+import { registerDemoCommand } from './demo-command.ts';
 import { registerDrillCommands } from './drill-command.ts';
 import { EXIT, SetupError } from './exit.ts';
 import { registerLoadCommands } from './load-command.ts';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerProbeCommands(program);
   registerScheduleCommands(program);
   registerConfigCommands(program);
+  registerDemoCommand(program);
   return program;
 }
 
