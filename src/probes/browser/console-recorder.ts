@@ -25,6 +25,14 @@ export class ConsoleRecorder {
       this.pageErrors.push(formatError(err.name || 'Error', err.message));
       this.#add(`[pageerror] ${err.stack ?? `${err.name}: ${err.message}`}`);
     });
+    // A renderer crash (out of memory, a Chromium bug) is the frontend failing as surely as an
+    // uncaught error, and nothing else in the page reports it.
+    context.on('page', (page) =>
+      page.on('crash', () => {
+        this.pageErrors.push(formatError('PageCrash', `renderer process of ${page.url()} crashed`));
+        this.#add(`[crash] renderer process of ${page.url()} crashed`);
+      }),
+    );
     context.on('requestfailed', (req) => {
       this.#add(`[requestfailed] ${req.method()} ${req.url()}: ${req.failure()?.errorText ?? 'failed'}`);
     });

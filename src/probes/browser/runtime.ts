@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import type { Browser } from 'playwright';
-import { findBrowserPid, type LaunchedBrowser, launchChromium, resolveExecutable } from './chromium.ts';
+import {
+  BrowserSetupError,
+  findBrowserPid,
+  type LaunchedBrowser,
+  launchChromium,
+  resolveExecutable,
+} from './chromium.ts';
 import { type BrowserSession, type OpenSessionOptions, openBrowserSession } from './session.ts';
 
 export type { BrowserSession, FinishResult, OpenSessionOptions } from './session.ts';
@@ -17,6 +23,8 @@ export interface BrowserRuntimeOptions {
    * @defaultValue 'on-failure'
    */
   trace?: 'on-failure' | 'off';
+  /** DOM snapshots before and after each action (what the trace viewer shows per step). @defaultValue true */
+  traceSnapshots?: boolean;
   /** Screencast frames in the trace: the costly part of tracing. @defaultValue false */
   traceScreenshots?: boolean;
   /** Faro collector URL prefix; without it Faro-shaped POST bodies are recognised anywhere. */
@@ -48,6 +56,7 @@ class TimeoutError extends Error {
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal, timeoutMs: number, what: string): Promise<T> {
   let cleanup = () => {};
   const stop = new Promise<never>((_, reject) => {
+    if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(
       () => reject(new TimeoutError(`${what} took longer than ${timeoutMs} ms`)),
       timeoutMs,
@@ -120,11 +129,13 @@ export async function createBrowserRuntime(opts: BrowserRuntimeOptions): Promise
   };
 
   const replace = (launched: LaunchedBrowser) => {
-    if (current) {
-      void current.then((c) => {
-        if (c === launched) current = undefined;
-      });
-    }
+    const pending = current;
+    void pending?.then(
+      (c) => {
+        if (c === launched && current === pending) current = undefined;
+      },
+      () => {},
+    );
     void kill(launched);
   };
 
@@ -136,6 +147,7 @@ export async function createBrowserRuntime(opts: BrowserRuntimeOptions): Promise
       const browser: Browser = launched.browser;
       const opening = openBrowserSession(browser, o, {
         trace: opts.trace ?? 'on-failure',
+        traceSnapshots: opts.traceSnapshots ?? true,
         traceScreenshots: opts.traceScreenshots ?? false,
         faro: opts.faro ?? 'absorb',
         actionTimeoutMs: opts.actionTimeoutMs ?? 15_000,
@@ -156,6 +168,16 @@ export async function createBrowserRuntime(opts: BrowserRuntimeOptions): Promise
       }
     }
   };
+
+  // Launched now, not on the first run: a Chromium that cannot start is a setup error the CLI
+  // reports before any probe runs (exit 2), not a red probe.
+  try {
+    await launch();
+  } catch (err) {
+    throw new BrowserSetupError(
+      `Chromium at ${executable.path} failed to start: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
 
   return {
     openSession,

@@ -23,6 +23,7 @@ export interface OpenSessionOptions {
 
 export interface SessionSettings {
   trace: 'on-failure' | 'off';
+  traceSnapshots: boolean;
   traceScreenshots: boolean;
   faroUrl?: string;
   faro: 'absorb' | 'forward';
@@ -44,7 +45,7 @@ export interface FinishResult {
   requestIds: string[];
   /** The browser process died during the run. */
   crashed: boolean;
-  /** The run's signal fired before `finish`. */
+  /** The abort closed the context before `finish` was called (the probe was stuck). */
   aborted: boolean;
 }
 
@@ -58,9 +59,10 @@ export interface BrowserSession {
 }
 
 /** Budgets for work on a page that may be wedged: an artifact is worth a second, not a stuck scheduler. */
-const SCREENSHOT_MS = 3000;
+const SCREENSHOT_MS = 2000;
 const ABORT_SCREENSHOT_MS = 1000;
 const ABORT_BUDGET_MS = 3000;
+const ABORT_GRACE_MS = 200;
 const CLOSE_MS = 5000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
@@ -85,15 +87,16 @@ export async function openBrowserSession(
   try {
     context.setDefaultTimeout(s.actionTimeoutMs);
     recorder.install(context);
+    router.install(context);
     // Independent protocol calls, sent together: each is a round trip to the browser.
     await Promise.all([
-      router.install(context),
       vitals.install(context),
       s.trace === 'on-failure'
-        ? context.tracing.start({ screenshots: s.traceScreenshots, snapshots: true })
+        ? context.tracing.start({ screenshots: s.traceScreenshots, snapshots: s.traceSnapshots })
         : undefined,
     ]);
     page = await context.newPage();
+    await router.attach(page);
   } catch (err) {
     await context.close().catch(() => {});
     throw err;
@@ -117,19 +120,21 @@ export async function openBrowserSession(
   };
 
   const artifactPath = (name: string) => join(o.artifactsDir, `${o.runId}-${name}`);
-  /**
-   * `abort` is the hung-page path: Playwright's screenshot waits for a pending navigation to
-   * commit, which a hung page never does, so it asks the compositor for the current frame over
-   * CDP instead, and skips the flushes (the page pushed its vitals as they happened).
-   */
+  /** `abort` skips the flushes: the page may be wedged, and it pushed its vitals as they happened. */
   const capture = async (failed: boolean, mode: 'finish' | 'abort'): Promise<Artifact[]> => {
     const artifacts: Artifact[] = [];
     if (failed) {
       await mkdir(o.artifactsDir, { recursive: true });
       const path = artifactPath('screenshot.png');
       try {
+        // Playwright's screenshot waits for a pending navigation to commit, which a hung page
+        // never does; the compositor's current frame over CDP is the fallback (or, once the
+        // run was aborted, the only try).
         if (mode === 'abort') await screenshotNow(context, page, path);
-        else await page.screenshot({ path, fullPage: true, timeout: SCREENSHOT_MS });
+        else
+          await page
+            .screenshot({ path, fullPage: true, timeout: SCREENSHOT_MS })
+            .catch(() => screenshotNow(context, page, path));
         artifacts.push({
           kind: 'screenshot',
           path,
@@ -167,21 +172,31 @@ export async function openBrowserSession(
     return artifacts;
   };
 
+  /**
+   * A runner may abort the signal as routine cleanup right before calling `finish`, so the abort
+   * path waits a moment for `finish` to take over (it knows whether the run failed). Only when
+   * no `finish` comes, the probe is stuck: capture what is there and close the context, which
+   * makes whatever the probe awaits reject at once.
+   */
   let abortWork: Promise<Artifact[]> | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
-    recorder.note(`run aborted (${String(o.signal.reason ?? 'aborted')}); closing the context`);
-    abortWork ??= (async () => {
-      try {
-        if (!browser.isConnected()) return [];
-        // Whatever else hangs on a wedged page, the context closes within this budget.
-        const kept: Artifact[] = [];
-        const work = capture(true, 'abort').then((a) => kept.push(...a));
-        await Promise.race([work, sleep(ABORT_BUDGET_MS)]);
-        return kept;
-      } finally {
-        await closeContext();
-      }
-    })();
+    recorder.note(`run aborted (${String(o.signal.reason ?? 'aborted')})`);
+    graceTimer = setTimeout(() => {
+      recorder.note('no finish after the abort; closing the context');
+      abortWork ??= (async () => {
+        try {
+          if (!browser.isConnected()) return [];
+          // Whatever else hangs on a wedged page, the context closes within this budget.
+          const kept: Artifact[] = [];
+          const work = capture(true, 'abort').then((a) => kept.push(...a));
+          await Promise.race([work, sleep(ABORT_BUDGET_MS)]);
+          return kept;
+        } finally {
+          await closeContext();
+        }
+      })();
+    }, ABORT_GRACE_MS);
   };
   o.signal.addEventListener('abort', onAbort, { once: true });
   if (o.signal.aborted) onAbort();
@@ -189,6 +204,7 @@ export async function openBrowserSession(
   let finishing: Promise<FinishResult> | undefined;
   const finish = async (f: { failed: boolean }): Promise<FinishResult> => {
     o.signal.removeEventListener('abort', onAbort);
+    clearTimeout(graceTimer);
     const aborted = abortWork !== undefined;
     const crashed = !browser.isConnected();
     let artifacts: Artifact[] = [];

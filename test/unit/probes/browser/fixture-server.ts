@@ -61,6 +61,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * A loopback URL nothing listens on: a port just released by the OS. (Low "well-known" ports such
+ * as 9 are refused by Chromium itself as unsafe, before any interception could see the request.)
+ */
+export async function deadLoopbackUrl(path: string): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}${path}`;
+}
+
 export async function startFixtureServer(opts: { failLogin?: () => boolean } = {}): Promise<FixtureServer> {
   const seen: FixtureServer['seen'] = [];
   const hung = new Set<import('node:http').ServerResponse>();

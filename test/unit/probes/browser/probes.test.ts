@@ -9,6 +9,7 @@ import login from '../../../../probes/login.probe.ts';
 import { type BrowserRuntime, createBrowserRuntime } from '../../../../src/probes/browser/runtime.ts';
 import type { BrowserProbeDefinition } from '../../../../src/probes/define.ts';
 import { type RunningDemoApp, startDemoApp } from './demo-app.ts';
+import { deadLoopbackUrl } from './fixture-server.ts';
 import { runProbe } from './harness.ts';
 
 const logger = pino({ level: 'silent' });
@@ -131,7 +132,7 @@ describe('with a Faro collector configured (DEMO_FARO_URL)', () => {
   let faroApp: RunningDemoApp;
   beforeAll(async () => {
     // Nothing listens there: the runtime answers the beacons itself.
-    faroApp = await startDemoApp({ faroUrl: 'http://127.0.0.1:9/faro/collect' });
+    faroApp = await startDemoApp({ faroUrl: await deadLoopbackUrl('/faro/collect') });
   });
   afterAll(async () => faroApp?.close());
 

@@ -5,7 +5,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserRuntime, createBrowserRuntime } from '../../../../src/probes/browser/runtime.ts';
-import { type FixtureServer, startFixtureServer } from './fixture-server.ts';
+import { deadLoopbackUrl, type FixtureServer, startFixtureServer } from './fixture-server.ts';
 
 const PNG_MAGIC = '89504e470d0a1a0a';
 const logger = pino({ level: 'silent' });
@@ -44,17 +44,32 @@ describe('browser runtime against a fixture app', () => {
     const second = session.takeRequestIds();
     const done = await session.finish({ failed: false });
 
-    expect(first).toEqual(['ids-b1']);
-    expect(second).toEqual(['app-own-1', 'ids-b2']);
-    expect(done.requestIds).toEqual(['ids-b1', 'app-own-1', 'ids-b2']);
-    const byPath = Object.fromEntries(server.seen.filter(([p]) => p !== '/favicon.ico'));
-    expect(byPath).toEqual({
-      '/login': 'ids-b1',
-      '/api/login': 'app-own-1',
-      '/items': 'ids-b2',
-      '/pixel': undefined,
-    });
+    // Chromium's own favicon request is a request to the app too, and is stamped as well.
+    expect(first[0]).toBe('ids-b1');
+    expect(second).toContain('app-own-1');
+    const byPath = Object.fromEntries(server.seen);
+    expect(byPath).toMatchObject({ '/login': 'ids-b1', '/api/login': 'app-own-1', '/pixel': undefined });
+    expect(byPath['/items']).toMatch(/^ids-b\d+$/);
+    const sent = server.seen.map(([, id]) => id).filter((id) => id !== undefined);
+    expect(done.requestIds.toSorted()).toEqual(sent.toSorted());
+    expect(new Set(done.requestIds).size).toBe(done.requestIds.length);
     expect(done.artifacts).toEqual([]);
+  });
+
+  it('a probe’s own page.route still works next to the id stamping', async () => {
+    server.seen.length = 0;
+    const session = await open('own-route');
+    const { page } = session;
+    await page.route('**/mocked', (route) => route.fulfill({ status: 200, body: 'from the probe' }));
+    await page.goto(`${server.url}/login`);
+    const text = await page.evaluate(() => fetch('/mocked').then((r) => r.text()));
+    await page.evaluate(() => fetch('/pixel'));
+    await session.finish({ failed: false });
+    expect(text).toBe('from the probe');
+    const byPath = Object.fromEntries(server.seen);
+    expect(byPath['/login']).toBe('own-route-b1');
+    expect(byPath['/pixel']).toMatch(/^own-route-b\d+$/);
+    expect(byPath).not.toHaveProperty('/mocked');
   });
 
   it('records web vitals from inside the page', async () => {
@@ -121,6 +136,17 @@ describe('browser runtime against a fixture app', () => {
     expect(await readFile(log, 'utf8')).toContain('run aborted (Error: run timed out after 1000 ms)');
   });
 
+  it('an abort as routine cleanup right before finish leaves a passing run alone', async () => {
+    const controller = new AbortController();
+    const session = await open('cleanup-abort', controller.signal);
+    await session.page.goto(`${server.url}/login`);
+    controller.abort(new Error('run ended'));
+    const done = await session.finish({ failed: false });
+    expect(done.aborted).toBe(false);
+    expect(done.artifacts).toEqual([]);
+    expect(done.metrics.web_vital_fcp).toBeGreaterThan(0);
+  });
+
   it('an already aborted signal refuses to open a session', async () => {
     const controller = new AbortController();
     controller.abort(new Error('shutting down'));
@@ -130,7 +156,7 @@ describe('browser runtime against a fixture app', () => {
   it('reads Faro beacons sent to a collector that does not exist', async () => {
     const session = await open('faro');
     const beacon = session.page.waitForResponse('**/collect');
-    await session.page.goto(`${server.url}/faro?c=${encodeURIComponent('http://127.0.0.1:9/collect')}`);
+    await session.page.goto(`${server.url}/faro?c=${encodeURIComponent(await deadLoopbackUrl('/collect'))}`);
     expect((await beacon).status()).toBe(202);
     const done = await session.finish({ failed: false });
     expect(done.metrics).toMatchObject({
@@ -201,5 +227,45 @@ describe('runtime settings', () => {
     await expect(
       rt.openSession({ runId: 'late', artifactsDir, signal: new AbortController().signal }),
     ).rejects.toThrow('browser runtime is closed');
+  });
+});
+
+describe('a page whose renderer crashes', () => {
+  it('errors that run with the crash among its frontend errors; the browser and the next session are fine', async () => {
+    const rt = await createBrowserRuntime({ logger });
+    try {
+      const session = await rt.openSession({
+        runId: 'page-crash',
+        artifactsDir,
+        signal: new AbortController().signal,
+      });
+      await session.page.goto(`${server.url}/login`);
+      const cdp = await session.context.newCDPSession(session.page);
+      void cdp.send('Page.crash').catch(() => {});
+      const outcome = await session.page
+        .getByTestId('never-there')
+        .waitFor({ timeout: 10_000 })
+        .then(
+          () => 'found',
+          (err: Error) => err.message,
+        );
+      expect(outcome).toMatch(/crash/i);
+      const done = await session.finish({ failed: true });
+      expect(done.crashed).toBe(false);
+      expect(done.errors).toEqual([`PageCrash: renderer process of ${server.url}/login crashed`]);
+      const log = done.artifacts.find((a) => a.kind === 'console')!.path;
+      expect(await readFile(log, 'utf8')).toContain('[crash] renderer process');
+
+      const next = await rt.openSession({
+        runId: 'after-page-crash',
+        artifactsDir,
+        signal: new AbortController().signal,
+      });
+      await next.page.goto(`${server.url}/login`);
+      expect(await next.page.title()).toBe('login');
+      await next.finish({ failed: false });
+    } finally {
+      await rt.close();
+    }
   });
 });
