@@ -119,7 +119,10 @@ async function demoAction(opts: DemoOptions, cmd: Command): Promise<number> {
   process.stdout.write(`${pc.bold('What happened')}\n`);
   for (const r of results) {
     const mark = r.status === 'pass' ? pc.green('✓') : pc.red('✗');
-    line(`${mark} ${r.kind} ${r.id}`, `${r.status}${r.flaky ? ' (flaky)' : ''} in ${secs(r.durationMs)}`);
+    const what = `${r.kind} ${r.id}`.padEnd(28);
+    process.stdout.write(
+      `  ${mark} ${what} ${r.status}${r.flaky ? ' (flaky)' : ''} in ${secs(r.durationMs)}\n`,
+    );
   }
   for (const d of results.filter((r) => r.kind === 'drill')) {
     const m = d.metrics ?? {};
