@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { unzipSync, zipSync } from 'fflate';
+import type { BrowserContext } from 'playwright';
 
 export const REDACTED = '[REDACTED]';
 
@@ -68,4 +69,45 @@ export async function redactZip(path: string, secrets: readonly string[]): Promi
   }
   if (total > 0) await writeFile(path, zipSync(entries, { level: 6 }));
   return total;
+}
+
+const SECRET_BINDING = '__firedrill_secret';
+
+/**
+ * Shorter values would blank out ordinary text all over the artifacts; a real password is longer.
+ */
+const MIN_TYPED_SECRET = 4;
+
+/**
+ * Whatever the probe typed into a password field, so kept artifacts are redacted even when the
+ * runner passed no `secrets`. Keyed per field, keeping its latest value: typing character by
+ * character must not turn every prefix ("d", "de", …) into a secret.
+ */
+export class TypedSecrets {
+  readonly #values = new Map<string, string>();
+
+  async install(context: BrowserContext): Promise<void> {
+    await Promise.all([
+      context.exposeBinding(SECRET_BINDING, (_source, key: unknown, value: unknown) => {
+        if (typeof key === 'string' && typeof value === 'string') this.#values.set(key, value);
+      }),
+      context.addInitScript({
+        content: `(() => {
+  const ids = new WeakMap();
+  let n = 0;
+  document.addEventListener('input', (e) => {
+    const el = e.target;
+    if (!(el instanceof HTMLInputElement) || el.type !== 'password') return;
+    if (!ids.has(el)) ids.set(el, ++n);
+    const f = window.${SECRET_BINDING};
+    if (typeof f === 'function') f(performance.timeOrigin + ':' + ids.get(el), el.value).catch(() => {});
+  }, true);
+})();`,
+      }),
+    ]);
+  }
+
+  values(): string[] {
+    return [...this.#values.values()].filter((v) => v.length >= MIN_TYPED_SECRET);
+  }
 }

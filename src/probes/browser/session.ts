@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright';
 import type { Artifact } from '../../core/result.ts';
 import { ConsoleRecorder } from './console-recorder.ts';
 import { flushPage } from './page-flush.ts';
-import { redactText, redactZip } from './redact.ts';
+import { redactText, redactZip, TypedSecrets } from './redact.ts';
 import { RequestRouter } from './request-routing.ts';
 import { VITALS, VitalsCollector } from './web-vitals.ts';
 
@@ -83,7 +83,8 @@ export async function openBrowserSession(
   const vitals = new VitalsCollector();
   const recorder = new ConsoleRecorder();
   let page: Page;
-  const secrets = [...s.secrets, ...(o.secrets ?? [])];
+  const typed = new TypedSecrets();
+  const secrets = () => [...s.secrets, ...(o.secrets ?? []), ...typed.values()];
   try {
     context.setDefaultTimeout(s.actionTimeoutMs);
     recorder.install(context);
@@ -91,6 +92,7 @@ export async function openBrowserSession(
     // Independent protocol calls, sent together: each is a round trip to the browser.
     await Promise.all([
       vitals.install(context),
+      typed.install(context),
       s.trace === 'on-failure'
         ? context.tracing.start({ screenshots: s.traceScreenshots, snapshots: s.traceSnapshots })
         : undefined,
@@ -156,7 +158,7 @@ export async function openBrowserSession(
           sleep(CLOSE_MS).then(() => Promise.reject(new Error('timed out'))),
         ]);
         if (failed) {
-          const redacted = await redactZip(path, secrets);
+          const redacted = await redactZip(path, secrets());
           if (redacted > 0) recorder.note(`${redacted} secret occurrences redacted from the trace`);
           artifacts.push({
             kind: 'trace',
@@ -220,7 +222,7 @@ export async function openBrowserSession(
       const path = artifactPath('console.log');
       try {
         await mkdir(o.artifactsDir, { recursive: true });
-        await writeFile(path, redactText(recorder.text(), secrets));
+        await writeFile(path, redactText(recorder.text(), secrets()));
         artifacts.push({
           kind: 'console',
           path,

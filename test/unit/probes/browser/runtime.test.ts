@@ -115,6 +115,24 @@ describe('browser runtime against a fixture app', () => {
     expect(consoleLog).toMatch(/secret occurrences redacted from the trace/);
   });
 
+  it('what was typed into a password field is redacted even when nobody listed it as a secret', async () => {
+    const session = await open('typed');
+    const { page } = session;
+    await page.goto(`${server.url}/login`);
+    await page.getByTestId('password').pressSequentially('typed-only-9731');
+    await page.getByTestId('submit').click();
+    await page.getByTestId('user').waitFor();
+    const done = await session.finish({ failed: true });
+    const trace = done.artifacts.find((a) => a.kind === 'trace')!.path;
+    const all = Object.values(unzipSync(await readFile(trace)))
+      .map((e) => strFromU8(e))
+      .join('\n');
+    expect(all).not.toContain('typed-only-9731');
+    expect(all).toContain('[REDACTED]');
+    // Each keystroke's prefix is not a secret of its own: ordinary text stays readable.
+    expect(all).toContain('Sign in');
+  });
+
   it('a page that never answers ends at the abort, with a screenshot of where it hung', async () => {
     const controller = new AbortController();
     const session = await open('hang', controller.signal);
