@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { AuthStore, SEED_USERS } from './auth.ts';
 import { Db } from './db.ts';
 import { HttpError, sendError } from './errors.ts';
-import { applyRequestFaults, FaultRegistry } from './faults.ts';
+import { applyDbFaults, applyRequestFaults, FaultRegistry } from './faults.ts';
 import { buildFrontend } from './frontend-build.ts';
 import { ImageService, MAX_UPLOAD_BYTES } from './images.ts';
 import { createLogging } from './logging.ts';
@@ -158,6 +158,7 @@ export async function createApp(options: AppOptions = {}): Promise<DemoApp> {
       request.body !== undefined && config.inspectBody !== false ? inspectBody(request.body) : undefined;
     if (finding) rejectSuspicious(finding);
   });
+  app.addHook('preHandler', applyDbFaults(faults));
   app.addHook('onResponse', async (request, reply) => recordAccess(request, reply));
 
   registerOpsRoutes(app, { db, faults, metrics });

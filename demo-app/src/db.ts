@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Histogram } from 'prom-client';
+import { takeDbWaitSeconds } from './resource-faults.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -60,13 +61,16 @@ export class Db {
     this.sqlite.exec(SCHEMA);
   }
 
-  /** Runs `fn` (one or more statements) and records its duration under `operation`. */
+  /**
+   * Runs `fn` (one or more statements) and records its duration under `operation`, including any
+   * wait a slow-db fault imposed on the request before it (the query took that long as the app saw it).
+   */
   timed<T>(operation: string, fn: (sqlite: Database.Database) => T): T {
-    const end = this.queryDuration.startTimer({ operation });
+    const started = performance.now();
     try {
       return fn(this.sqlite);
     } finally {
-      end();
+      this.queryDuration.observe({ operation }, (performance.now() - started) / 1000 + takeDbWaitSeconds());
     }
   }
 

@@ -4,9 +4,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { HttpError } from './errors.ts';
 import { FAULT_KINDS, type FaultKind, type Metrics } from './metrics.ts';
+import {
+  dbFaultHook,
+  RESOURCE_FAULT_KINDS,
+  type ResourceEffect,
+  type ResourceFaultKind,
+  type ResourceFaultParams,
+  startResourceEffect,
+} from './resource-faults.ts';
 
 /** Parameters per kind, after validation and defaults (see routes/faults.ts for the schema). */
-export interface FaultParamsByKind {
+export interface FaultParamsByKind extends ResourceFaultParams {
   latency: { latencyMs: number; route?: string };
   'error-rate': { rate: number; status: number; route?: string };
   'login-failure': Record<string, never>;
@@ -34,7 +42,12 @@ interface ActiveFault extends FaultView {
   /** Settles when the fault ends, however it ends; hung requests wait on it. */
   ended: Promise<void>;
   end: () => void;
+  /** Resource faults only: the threads, memory or timers that make the fault real. */
+  effect?: ResourceEffect;
 }
+
+const isResourceKind = (kind: FaultKind): kind is ResourceFaultKind =>
+  (RESOURCE_FAULT_KINDS as readonly string[]).includes(kind);
 
 /** Routes no fault ever touches: the fault endpoint itself, and what tells an operator the truth. */
 export const EXEMPT_ROUTES = new Set(['/healthz', '/metrics', '/__faults', '/__faults/:id']);
@@ -50,6 +63,8 @@ export class InjectedFaultError extends HttpError {
 export class FaultRegistry {
   private readonly faults = new Map<string, ActiveFault>();
   private readonly shutdownController = new AbortController();
+  /** Effects still winding down (workers terminating). */
+  private readonly stopping = new Set<Promise<void>>();
 
   constructor(
     private readonly logger: Logger,
@@ -81,6 +96,13 @@ export class FaultRegistry {
       ended,
       end,
     };
+    if (isResourceKind(spec.kind)) {
+      fault.effect = startResourceEffect(
+        spec.kind,
+        spec.params as ResourceFaultParams[ResourceFaultKind],
+        expiresAtMs,
+      );
+    }
     this.faults.set(id, fault);
     this.updateGauge();
     this.logger.warn(
@@ -88,6 +110,26 @@ export class FaultRegistry {
       `fault injected: ${fault.kind}`,
     );
     return view(fault);
+  }
+
+  /**
+   * Resolves once the fault is in effect (its memory held, its threads spinning); a fault that
+   * cannot take effect is removed and the reason thrown, so the endpoint never reports a fault
+   * that is not there.
+   */
+  async started(id: string): Promise<void> {
+    const fault = this.faults.get(id);
+    if (!fault?.effect) return;
+    try {
+      await fault.effect.ready;
+    } catch (err) {
+      this.logger.error(
+        { event: 'fault_failed', ...logFields(fault), err: (err as Error).message },
+        `fault failed to start: ${fault.kind}`,
+      );
+      this.remove(id, 'fault_cleared', 'failed to start');
+      throw err;
+    }
   }
 
   list(): FaultView[] {
@@ -113,6 +155,11 @@ export class FaultRegistry {
       const target = (fault.params as { route?: string }).route;
       return target === undefined ? route.startsWith('/api/') : target === route;
     });
+  }
+
+  /** Resolves once every removed fault's effect has stopped: a cleared fault's threads and memory are gone. */
+  async effectsStopped(): Promise<void> {
+    await Promise.all([...this.stopping]);
   }
 
   /** Resolves when the fault with this id has ended (immediately if it is gone already). */
@@ -149,6 +196,18 @@ export class FaultRegistry {
     this.faults.delete(id);
     clearTimeout(fault.timer);
     fault.end();
+    if (fault.effect) {
+      const stopped = fault.effect
+        .stop()
+        .catch((err: unknown) =>
+          this.logger.error(
+            { event: 'fault_stop_failed', ...logFields(fault), err: (err as Error).message },
+            `fault did not stop cleanly: ${fault.kind}`,
+          ),
+        )
+        .finally(() => this.stopping.delete(stopped));
+      this.stopping.add(stopped);
+    }
     this.updateGauge();
     const verb = event === 'fault_expired' ? 'expired' : 'cleared';
     this.logger.info(
@@ -219,6 +278,14 @@ export function applyRequestFaults(registry: FaultRegistry) {
       }
     }
   };
+}
+
+/** preHandler hook: requests wait for a slow database before their first query (resource-faults.ts). */
+export function applyDbFaults(registry: FaultRegistry) {
+  return dbFaultHook(
+    (route) => registry.matching('slow-db', route).reduce((sum, f) => sum + f.params.delayMs, 0),
+    registry.shutdownSignal,
+  );
 }
 
 /** Waits until no hang fault matches; false when the client gave up meanwhile. */

@@ -1,6 +1,17 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-export const FAULT_KINDS = ['latency', 'error-rate', 'login-failure', 'slow-image', 'hang', 'crash'] as const;
+export const FAULT_KINDS = [
+  'latency',
+  'error-rate',
+  'login-failure',
+  'slow-image',
+  'hang',
+  'crash',
+  'cpu-burn',
+  'memory-hog',
+  'event-loop-block',
+  'slow-db',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const SUSPICIOUS_REASONS = ['path_traversal', 'sql_injection', 'script_injection'] as const;

@@ -43,6 +43,21 @@ function faultSchema(knownRoutes: ReadonlySet<string>) {
       z.strictObject({ kind: z.literal('login-failure'), ttlSeconds }),
       z.strictObject({ kind: z.literal('slow-image'), ttlSeconds, delayMs: integerBetween(1, 120_000) }),
       z.strictObject({ kind: z.literal('hang'), ttlSeconds, route }),
+      z.strictObject({ kind: z.literal('cpu-burn'), ttlSeconds, threads: integerBetween(1, 4).default(2) }),
+      z.strictObject({ kind: z.literal('memory-hog'), ttlSeconds, mb: integerBetween(1, 2048) }),
+      z
+        .strictObject({
+          kind: z.literal('event-loop-block'),
+          ttlSeconds,
+          // Keep it under Prometheus' scrape timeout, or the stalled scrape reads as the app being down.
+          blockMs: integerBetween(1, 2000),
+          everyMs: integerBetween(100, 10_000),
+        })
+        .refine((f) => f.blockMs < f.everyMs, {
+          path: ['blockMs'],
+          error: 'must be less than everyMs: the event loop needs time between stalls',
+        }),
+      z.strictObject({ kind: z.literal('slow-db'), ttlSeconds, delayMs: integerBetween(1, 60_000), route }),
       // The process is gone before any TTL could matter, so a crash fault does not need one.
       z.strictObject({
         kind: z.literal('crash'),
@@ -102,6 +117,15 @@ export function registerFaultRoutes(
       if (!parsed.success) throw validationError(parsed.error);
       const { kind, ttlSeconds, ...params } = parsed.data;
       const fault = registry.inject({ kind, ttlSeconds, params } as FaultSpec);
+      try {
+        await registry.started(fault.id);
+      } catch (err) {
+        throw new HttpError(
+          500,
+          'fault_failed',
+          `${fault.kind} fault did not start: ${(err as Error).message}`,
+        );
+      }
       if (fault.kind === 'crash') {
         const { afterMs } = fault.params as { afterMs: number };
         // Exit only once the 201 is on the wire, so the drill knows its injection landed.
@@ -112,10 +136,16 @@ export function registerFaultRoutes(
 
     scope.get('/__faults', async () => ({ faults: registry.list() }));
 
-    scope.delete('/__faults', async () => ({ cleared: registry.clearAll() }));
+    // Both answer once the cleared faults' threads and memory are gone, so "cleared" means gone.
+    scope.delete('/__faults', async () => {
+      const cleared = registry.clearAll();
+      await registry.effectsStopped();
+      return { cleared };
+    });
 
     scope.delete<{ Params: { id: string } }>('/__faults/:id', async (request, reply) => {
       if (!registry.clear(request.params.id)) throw notFound('fault');
+      await registry.effectsStopped();
       return reply.code(204).send();
     });
   });

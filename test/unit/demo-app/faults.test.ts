@@ -112,13 +112,13 @@ describe('fault endpoint guards', () => {
   );
 });
 
+const KIND_MESSAGE =
+  'kind: must be one of latency, error-rate, login-failure, slow-image, hang, crash, cpu-burn, memory-hog, event-loop-block, slow-db';
+
 describe('fault validation', () => {
   it.each([
-    [{}, 'kind: must be one of latency, error-rate, login-failure, slow-image, hang, crash'],
-    [
-      { kind: 'flood', ttlSeconds: 5 },
-      'kind: must be one of latency, error-rate, login-failure, slow-image, hang, crash',
-    ],
+    [{}, KIND_MESSAGE],
+    [{ kind: 'flood', ttlSeconds: 5 }, KIND_MESSAGE],
     [{ kind: 'hang' }, 'ttlSeconds: is required'],
     [{ kind: 'hang', ttlSeconds: 0 }, 'ttlSeconds: must be between 1 and 3600'],
     [{ kind: 'hang', ttlSeconds: 3601 }, 'ttlSeconds: must be between 1 and 3600'],
@@ -141,6 +141,29 @@ describe('fault validation', () => {
     [{ kind: 'slow-image', ttlSeconds: 5, delayMs: -1 }, 'delayMs: must be between 1 and 120000'],
     [{ kind: 'login-failure', ttlSeconds: 5, rate: 1 }, 'rate: unknown field'],
     [{ kind: 'crash', afterMs: 60_001 }, 'afterMs: must be between 0 and 60000'],
+    [{ kind: 'cpu-burn', ttlSeconds: 5, threads: 0 }, 'threads: must be between 1 and 4'],
+    [{ kind: 'cpu-burn', ttlSeconds: 5, threads: 5 }, 'threads: must be between 1 and 4'],
+    [{ kind: 'memory-hog', ttlSeconds: 5 }, 'mb: is required'],
+    [{ kind: 'memory-hog', ttlSeconds: 5, mb: 2049 }, 'mb: must be between 1 and 2048'],
+    [{ kind: 'event-loop-block', ttlSeconds: 5, everyMs: 500 }, 'blockMs: is required'],
+    [
+      { kind: 'event-loop-block', ttlSeconds: 5, blockMs: 2001, everyMs: 5000 },
+      'blockMs: must be between 1 and 2000',
+    ],
+    [
+      { kind: 'event-loop-block', ttlSeconds: 5, blockMs: 50, everyMs: 99 },
+      'everyMs: must be between 100 and 10000',
+    ],
+    [
+      { kind: 'event-loop-block', ttlSeconds: 5, blockMs: 500, everyMs: 500 },
+      'blockMs: must be less than everyMs: the event loop needs time between stalls',
+    ],
+    [{ kind: 'slow-db', ttlSeconds: 5 }, 'delayMs: is required'],
+    [{ kind: 'slow-db', delayMs: 300 }, 'ttlSeconds: is required'],
+    [
+      { kind: 'slow-db', ttlSeconds: 5, delayMs: 300, route: '/metrics' },
+      'route: this route is never affected by faults',
+    ],
     [
       { kind: 'latency', ttlSeconds: 0, latencyMs: 'slow' },
       'ttlSeconds: must be between 1 and 3600; latencyMs: must be a number',
