@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { APP_FAULT_KINDS } from '../faults/types.ts';
 import { tryParseDuration } from './duration.ts';
 
 /** Validates what a drill file exported; every problem becomes one diagnostic naming its path. */
@@ -75,7 +76,7 @@ const fault = z.discriminatedUnion(
   [
     z.strictObject({
       type: z.literal('app'),
-      kind: z.enum(['latency', 'error-rate', 'login-failure', 'slow-image', 'hang', 'crash']),
+      kind: z.enum(APP_FAULT_KINDS),
       params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
       ttl: duration,
       restart: restart.optional(),

@@ -18,6 +18,14 @@ type KindParams = {
   'slow-image': { delayMs: number };
   hang: Record<never, never>;
   crash: { afterMs?: number };
+  /** Worker threads spinning (1–4, default 2): process CPU rises, the event loop stays free. */
+  'cpu-burn': { threads?: number };
+  /** MiB allocated and touched, so resident memory really grows; freed on rollback. */
+  'memory-hog': { mb: number };
+  /** The event loop stalls `blockMs` every `everyMs`; keep `blockMs` under the scrape timeout. */
+  'event-loop-block': { blockMs: number; everyMs: number };
+  /** API requests wait `delayMs` for the database, counted in `db_query_duration_seconds`. */
+  'slow-db': { delayMs: number; route?: string };
 };
 
 export type AppFaultOptions = {
@@ -29,6 +37,7 @@ export type AppFaultOptions = {
  * it expires by itself even if firedrill is killed.
  * @example appFault({ kind: 'error-rate', rate: 1, status: 500, ttl: '60s' })
  * @example appFault({ kind: 'crash', ttl: '60s', restart: { stack: true } })
+ * @example appFault({ kind: 'cpu-burn', threads: 2, ttl: '60s' })
  */
 export function appFault(opts: AppFaultOptions): AppFaultSpec {
   const { kind, ttl, restart, ...params } = opts;
@@ -48,13 +57,16 @@ interface CreatedFault {
 }
 
 const HEALTH_WAIT_MS = 30_000;
+// The endpoint answers a resource fault once it is in effect: a memory-hog touches every page it
+// holds first, which takes seconds for a GiB on a busy machine.
+const INJECT_TIMEOUT_MS = 30_000;
 
-function http(ctx: FaultContext) {
+function http(ctx: FaultContext, timeoutMs = 5_000) {
   return {
     baseUrl: ctx.target.baseUrl,
     ...(ctx.target.faultToken ? { token: ctx.target.faultToken } : {}),
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
-    timeoutMs: 5_000,
+    timeoutMs,
   };
 }
 
@@ -100,7 +112,7 @@ export function createAppFault(spec: AppFaultSpec): Fault {
       const body = { kind: spec.kind, ttlSeconds: Math.max(1, Math.ceil(ttlMs / 1000)), ...spec.params };
       const requestId = `${ctx.runId}-fault-${spec.kind}`;
       ctx.recordRequestId(requestId);
-      const created = await requestJson<CreatedFault>(http(ctx), '/__faults', {
+      const created = await requestJson<CreatedFault>(http(ctx, INJECT_TIMEOUT_MS), '/__faults', {
         method: 'POST',
         body,
         signal: ctx.signal,

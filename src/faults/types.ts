@@ -2,7 +2,19 @@ import type { Logger } from 'pino';
 import type { Duration } from '../drills/duration.ts';
 
 /** Fault kinds of the reference app's `POST /__faults` endpoint. */
-export type AppFaultKind = 'latency' | 'error-rate' | 'login-failure' | 'slow-image' | 'hang' | 'crash';
+export const APP_FAULT_KINDS = [
+  'latency',
+  'error-rate',
+  'login-failure',
+  'slow-image',
+  'hang',
+  'crash',
+  'cpu-burn',
+  'memory-hog',
+  'event-loop-block',
+  'slow-db',
+] as const;
+export type AppFaultKind = (typeof APP_FAULT_KINDS)[number];
 
 /** How a crashed app comes back when the fault is rolled back. */
 export type RestartSpec = { stack: true } | { shell: string; timeoutMs?: number };
@@ -10,7 +22,10 @@ export type RestartSpec = { stack: true } | { shell: string; timeoutMs?: number 
 export interface AppFaultSpec {
   type: 'app';
   kind: AppFaultKind;
-  /** Kind-specific parameters sent with the fault (`latencyMs`, `rate`, `status`, `route`, `delayMs`, `afterMs`). */
+  /**
+   * Kind-specific parameters sent with the fault (`latencyMs`, `rate`, `status`, `route`, `delayMs`,
+   * `afterMs`, `threads`, `mb`, `blockMs`, `everyMs`).
+   */
   params: Record<string, string | number | boolean>;
   /** The fault expires by itself after this long, even if firedrill dies. */
   ttl: Duration;

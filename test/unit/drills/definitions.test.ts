@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listAlertRules } from '../../../config/alerting/rules.ts';
 import { ConfigError } from '../../../src/config/load.ts';
 import {
   alertFires,
@@ -119,12 +120,27 @@ describe('loadDrills', () => {
       'alert-routing',
       'api-error-rate',
       'app-down',
+      'event-loop-lag',
       'failed-login-spike',
+      'high-memory',
       'resource-exhaustion',
       'slow-api-responses',
+      'slow-database',
       'slow-image-processing',
       'suspicious-requests',
     ]);
+  });
+
+  it('drills every alert rule of config/alerting/rules.ts', async () => {
+    const drilled = new Set(
+      (await loadDrills(root)).flatMap((d) =>
+        d.definition.expect.flatMap((c) => (c.type === 'alertFires' ? [c.alert] : [])),
+      ),
+    );
+    const undrilled = listAlertRules('fast')
+      .map((r) => r.name)
+      .filter((name) => !drilled.has(name));
+    expect(undrilled).toEqual([]);
   });
 
   it('reports all files at once: import failures, missing exports, invalid drills, duplicate ids', async () => {
