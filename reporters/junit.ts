@@ -199,10 +199,12 @@ function systemOut(r: Result, attachments: string[]): string {
     );
   }
   const hops = hopMeasures(r);
-  if (hops.length > 0) out.push('', 'hops (measured / pipeline minimum):');
+  if (hops.length > 0) out.push('', 'hops (measured / expected / max):');
   for (const h of hops) {
     const fmt = (v?: number) => (v === undefined ? '-' : formatDuration(v));
-    out.push(`  ${h.hop.padEnd(16)} ${fmt(h.measuredMs).padStart(7)} / ${fmt(h.pipelineMinMs)}`);
+    out.push(
+      `  ${h.hop.padEnd(16)} ${fmt(h.measuredMs).padStart(7)} / ${fmt(h.expectedMs)} / ${fmt(h.maxMs)}`,
+    );
   }
   if (r.rollback) out.push('', `rollback: ${r.rollback.status}`);
   // The marker must stand alone on its line for Jenkins' and GitLab's parsers.

@@ -1,5 +1,11 @@
+import { lastOnGrid, nextOnGrid, type PipelineClock } from './pipeline-clock.ts';
 import type { PreflightInfo } from './preflight.ts';
 import type { Mark } from './timeline.ts';
+
+/** The hops the pipeline model covers: what Prometheus and Alertmanager make a drill wait for. */
+export const MODELLED_HOPS = ['fire', 'notify', 'resolve', 'resolve_notify'] as const;
+type ModelledHop = (typeof MODELLED_HOPS)[number];
+type PerHop = Partial<Record<ModelledHop, number>>;
 
 /**
  * Hop latencies of one drill, in ms, as `result.metrics` carries them:
@@ -9,8 +15,14 @@ import type { Mark } from './timeline.ts';
  * - `hop_ms_log`: fault injected → the first log entry of the drill's requests found;
  * - `hop_ms_resolve`: rollback → the alert resolved; `hop_ms_resolve_notify`: → the resolved message;
  * - `own_ms_notify`: webhook received → Slack message seen: firedrill's own share of time to notify;
- * - `pipeline_min_ms_<hop>`: what the live config alone costs (scrape + evaluation interval + `for`
- *   + `group_wait`; `group_interval` for resolved notifications, which Alertmanager sends on that tick);
+ * - `pipeline_max_ms_<hop>`: the most the live config can cost (scrape interval + evaluation
+ *   interval + `for` + group_wait; the rule's window too for resolving, and group_interval for
+ *   the resolved message, which Alertmanager sends on that tick);
+ * - `pipeline_expected_ms_<hop>`: what this run's timing made unavoidable: the wait for the
+ *   target's next scrape after the fault, then for the rule group's next evaluation, plus `for`
+ *   and group_wait (see `expectedHops`);
+ * - `beyond_pipeline_ms_<hop>`: measured − expected, the share of firedrill, the network and
+ *   the rule's expression itself (a rate that must build up over its window);
  * - `rule_eval_offset_ms`: the rule group's evaluation slot after the app's scrape, within one interval.
  */
 export function hopMetrics(
@@ -18,6 +30,7 @@ export function hopMetrics(
   info: PreflightInfo | undefined,
   primaryAlert: string | undefined,
   routing: boolean,
+  clock?: PipelineClock,
 ): Record<string, number> {
   const m: Record<string, number> = {};
   const span = (name: string, from: Mark, to: Mark) => {
@@ -36,23 +49,128 @@ export function hopMetrics(
   span('own_ms_notify', 'webhookReceived', 'slackSeen');
   span('own_ms_slack_read', 'slackPosted', 'slackSeen');
 
-  const prom = info?.promTiming;
-  const rule = primaryAlert ? info?.rules.get(primaryAlert) : undefined;
-  const am = info?.amTiming;
-  if (prom && !routing) {
-    const evalMs = rule?.groupIntervalMs || prom.evaluationIntervalMs;
-    const fire = prom.scrapeIntervalMs + evalMs + (rule?.forMs ?? 0);
-    m.pipeline_min_ms_fire = fire;
-    if (am) m.pipeline_min_ms_notify = fire + am.groupWaitMs;
-    m.pipeline_min_ms_resolve = prom.scrapeIntervalMs + evalMs;
-    if (am) m.pipeline_min_ms_resolve_notify = prom.scrapeIntervalMs + evalMs + am.groupIntervalMs;
-  } else if (routing && am) {
-    m.pipeline_min_ms_notify = am.groupWaitMs;
-    m.pipeline_min_ms_resolve_notify = am.groupIntervalMs;
+  const timing = pipelineTiming(info, primaryAlert, routing, clock);
+  if (timing) {
+    const max = maxHops(timing, routing);
+    const expected = expectedHops(timing, routing, marks, clock);
+    for (const hop of MODELLED_HOPS) {
+      const mx = max[hop];
+      const ex = expected[hop];
+      if (mx !== undefined) m[`pipeline_max_ms_${hop}`] = mx;
+      if (ex === undefined) continue;
+      m[`pipeline_expected_ms_${hop}`] = ex;
+      const measured = m[`hop_ms_${hop}`];
+      if (measured !== undefined) m[`beyond_pipeline_ms_${hop}`] = measured - ex;
+    }
   }
   if (info?.evalOffsetMs !== undefined) m.rule_eval_offset_ms = info.evalOffsetMs;
-  if (m.hop_ms_notify !== undefined && m.pipeline_min_ms_notify !== undefined) {
-    m.beyond_pipeline_ms_notify = m.hop_ms_notify - m.pipeline_min_ms_notify;
-  }
   return m;
+}
+
+/** The intervals one alert's path is built from, as the live config has them. */
+interface PipelineTiming {
+  scrapeMs: number;
+  evalMs: number;
+  /** `for`, rounded up to whole evaluations: Prometheus only fires on an evaluation. */
+  forMs: number;
+  windowMs: number;
+  groupWaitMs?: number;
+  groupIntervalMs?: number;
+}
+
+function pipelineTiming(
+  info: PreflightInfo | undefined,
+  primaryAlert: string | undefined,
+  routing: boolean,
+  clock: PipelineClock | undefined,
+): PipelineTiming | undefined {
+  const am = info?.amTiming;
+  const amPart = am ? { groupWaitMs: am.groupWaitMs, groupIntervalMs: am.groupIntervalMs } : {};
+  if (routing) return am ? { scrapeMs: 0, evalMs: 0, forMs: 0, windowMs: 0, ...amPart } : undefined;
+  const prom = info?.promTiming;
+  if (!prom) return undefined;
+  const rule = primaryAlert ? info?.rules.get(primaryAlert) : undefined;
+  const scrapeMs =
+    clock?.scrape.intervalMs ??
+    (rule?.job ? prom.jobScrapeIntervalMs[rule.job] : undefined) ??
+    prom.scrapeIntervalMs;
+  const evalMs = clock?.evaluation.intervalMs || rule?.groupIntervalMs || prom.evaluationIntervalMs;
+  const forMs = evalMs > 0 ? Math.ceil((rule?.forMs ?? 0) / evalMs) * evalMs : (rule?.forMs ?? 0);
+  return { scrapeMs, evalMs, forMs, windowMs: rule?.windowMs ?? 0, ...amPart };
+}
+
+/** The config's worst case: a fault just after a scrape, a scrape just after an evaluation. */
+function maxHops(t: PipelineTiming, routing: boolean): PerHop {
+  if (routing) {
+    return {
+      ...(t.groupWaitMs !== undefined ? { notify: t.groupWaitMs } : {}),
+      ...(t.groupIntervalMs !== undefined ? { resolve_notify: t.groupIntervalMs } : {}),
+    };
+  }
+  const fire = t.scrapeMs + t.evalMs + t.forMs;
+  // Resolving waits until the last bad sample has left the rule's window.
+  const resolve = t.scrapeMs + t.evalMs + t.windowMs;
+  return {
+    fire,
+    resolve,
+    ...(t.groupWaitMs !== undefined ? { notify: fire + t.groupWaitMs } : {}),
+    ...(t.groupIntervalMs !== undefined ? { resolve_notify: resolve + t.groupIntervalMs } : {}),
+  };
+}
+
+/**
+ * What this run's timing made unavoidable, from the grids sampled at injection:
+ * - fire: injection → the target's next scrape (the first that can see the fault) → the group's
+ *   next evaluation once that sample is stored → + `for`; notify adds group_wait;
+ * - resolve: counted from the rollback; for a rule over a window, until the group's first
+ *   evaluation after the last scrape before the rollback has left the window, otherwise until the
+ *   evaluation after the next scrape. A rule that thresholds an average or a count can drop below
+ *   its threshold before its window empties, which shows as a negative share beyond the pipeline;
+ * - resolve_notify: + the wait for Alertmanager's next group_interval tick, whose phase the
+ *   firing notification set.
+ */
+function expectedHops(
+  t: PipelineTiming,
+  routing: boolean,
+  marks: Partial<Record<Mark, number>>,
+  clock: PipelineClock | undefined,
+): PerHop {
+  const out: PerHop = {};
+  const rolledBack = marks.rolledBack;
+  // Alertmanager flushes a group every group_interval after its first notification.
+  const notifiedAt = marks.slackPosted ?? marks.webhookReceived;
+  const tick = (at: number) =>
+    notifiedAt !== undefined && t.groupIntervalMs !== undefined
+      ? nextOnGrid(notifiedAt, t.groupIntervalMs, at)
+      : at + (t.groupIntervalMs ?? 0);
+  if (routing) {
+    if (t.groupWaitMs !== undefined) out.notify = t.groupWaitMs;
+    if (rolledBack !== undefined && t.groupIntervalMs !== undefined)
+      out.resolve_notify = tick(rolledBack) - rolledBack;
+    return out;
+  }
+  if (!clock) return out;
+  const { scrape, evaluation } = clock;
+  // lastEvaluation is when an evaluation started, late by the scheduler's jitter; an alert's
+  // activeAt is the slot itself, so it places the grid exactly once the alert has fired.
+  const evalPhase = marks.ruleActive ?? evaluation.atMs;
+  const evalAfter = (at: number) => nextOnGrid(evalPhase, t.evalMs, at);
+  const injected = marks.injected;
+  if (injected !== undefined) {
+    const seen = nextOnGrid(scrape.atMs, t.scrapeMs, injected) + scrape.durationMs;
+    out.fire = evalAfter(seen) + t.forMs - injected;
+    if (t.groupWaitMs !== undefined) out.notify = out.fire + t.groupWaitMs;
+  }
+  if (rolledBack !== undefined) {
+    // The fault's effect ends when the rollback starts (traffic stops, the fault is deleted).
+    const stopped = Math.min(marks.rollbackStarted ?? rolledBack, rolledBack);
+    const goneAt =
+      t.windowMs > 0
+        ? lastOnGrid(scrape.atMs, t.scrapeMs, stopped) + t.windowMs + 1
+        : nextOnGrid(scrape.atMs, t.scrapeMs, stopped) + scrape.durationMs;
+    const resolvedAt = Math.max(rolledBack, evalAfter(goneAt));
+    out.resolve = resolvedAt - rolledBack;
+    if (t.groupIntervalMs !== undefined) out.resolve_notify = tick(resolvedAt) - rolledBack;
+  }
+  return out;
 }

@@ -1,17 +1,31 @@
 import type { AmRouteTiming } from '../clients/alertmanager-types.ts';
 import type { PromTimingConfig } from '../clients/prometheus.ts';
+import { loadLogSchema } from '../monitoring-config/log-schema.ts';
 import { type AlertSighting, sightAlert } from '../verifiers/alert-state.ts';
 import { type NotificationCounts, readNotificationCounts } from '../verifiers/notifications.ts';
 import type { VerifierContext } from '../verifiers/types.ts';
 import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
 import type { DrillDefinition } from './define.ts';
 import type { DrillEnvironment } from './environment.ts';
+import { exprWindowMs, scrapeJobOf } from './pipeline-clock.ts';
 import type { TrafficRunner } from './traffic.ts';
+
+/** One expected alert's rule as the live Prometheus has it loaded. */
+export interface PreflightRule {
+  forMs: number;
+  group: string;
+  groupIntervalMs: number;
+  lastEvaluation?: string;
+  /** The scrape job its expression reads (`job="…"`). */
+  job?: string;
+  /** Its longest range or offset: how long after its cause it can still hold. */
+  windowMs?: number;
+}
 
 /** What preflight learnt that later phases and the hop figures need. */
 export interface PreflightInfo {
   /** Per alert: the rule's `for` and its group's interval, from the live Prometheus. */
-  rules: Map<string, { forMs: number; group: string; groupIntervalMs: number; lastEvaluation?: string }>;
+  rules: Map<string, PreflightRule>;
   promTiming?: PromTimingConfig;
   /** Timing of the Slack route the drill's alert takes (not firedrill's own webhook route). */
   amTiming?: AmRouteTiming;
@@ -43,10 +57,6 @@ async function waitForAlertmanagerDiscovery(ctx: VerifierContext, signal: AbortS
   throw new Error(
     `Prometheus has discovered no Alertmanager after ${DISCOVERY_WAIT_MS / 1000}s: alerts could never be sent`,
   );
-}
-
-function scrapeJobOf(expr: string): string | undefined {
-  return /job="([^"]+)"/.exec(expr)?.[1];
 }
 
 /**
@@ -95,13 +105,16 @@ export async function preflight(
         for (const a of alerts) {
           const found = await p.findAlertRule(a.alert, signal);
           if (!found) throw new Error(`no alerting rule named ${a.alert} is loaded`);
+          const job = scrapeJobOf(found.rule.query);
+          const windowMs = exprWindowMs(found.rule.query);
           info.rules.set(a.alert, {
             forMs: found.rule.duration * 1000,
             group: found.group.name,
             groupIntervalMs: found.group.interval * 1000,
             ...(found.group.lastEvaluation ? { lastEvaluation: found.group.lastEvaluation } : {}),
+            ...(job ? { job } : {}),
+            ...(windowMs ? { windowMs } : {}),
           });
-          const job = scrapeJobOf(found.rule.query);
           if (job && found.group.lastEvaluation) {
             const target = (await p.targets(signal)).find((t) => t.labels.job === job);
             if (target) {
@@ -172,6 +185,9 @@ export async function preflight(
           const found = await ctx.elasticsearch.indices(p, signal);
           add(`log index ${p} reachable`, { indices: found.length, ...flavor });
         }
+        // Compiled now, not when observing starts: compiling stalls the event loop for a moment
+        // (100+ ms on a busy box), which would delay the drill's first requests after the fault.
+        for (const c of drill.expect) if (c.type === 'logsArrive' && c.schema) loadLogSchema(c.schema);
       }),
   ]);
   if (problems.length) throw new PreflightError(problems);

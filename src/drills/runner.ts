@@ -20,6 +20,7 @@ import { hopMetrics } from './hops.ts';
 import { Journal } from './journal.ts';
 import { acquireTargetLock, type TargetLock } from './lock.ts';
 import { observeExtras, resolveVerifiers, steadyStateLeftVerifier } from './phases.ts';
+import { type PipelineClock, sampleClockForAlert } from './pipeline-clock.ts';
 import { type PreflightInfo, preflight } from './preflight.ts';
 import { type AppliedFault, rollbackFaults } from './rollback.ts';
 import { type DrillEventListener, Timeline } from './timeline.ts';
@@ -140,6 +141,8 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
   let info: PreflightInfo | undefined;
   let observed = false;
   let extras: { stop(): void } | undefined;
+  let clock: Promise<PipelineClock | undefined> | undefined;
+  const alerts = drill.expect.filter((c): c is AlertFiresCondition => c.type === 'alertFires');
 
   try {
     checkGuards(env, drill, { yesProduction: opts.yesProduction === true });
@@ -187,6 +190,8 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
         );
       }
       steps.push(inj.end('pass'));
+      // Right after the fault, in the background: where the scrape and evaluation grids stand now.
+      if (!routing) clock = sampleClockForAlert(clients.prometheus, info, alerts[0]?.alert, signal);
     } catch (err) {
       steps.push(inj.end('error', err));
       throw err;
@@ -215,6 +220,7 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
     result.error = errorInfo(err);
     log.warn({ err: (err as Error).message }, 'drill stopped before the end of observe');
   } finally {
+    if (applied.length) timeline.mark('rollbackStarted');
     const rb = new Phase('rollback');
     const tally = traffic ? await traffic.stop() : undefined;
     if (tally) timeline.add('rollback', 'traffic stopped', { ...tally });
@@ -252,8 +258,7 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
 
   result.durationMs = Date.now() - start;
   result.timeline = timeline.sorted();
-  const alerts = drill.expect.filter((c): c is AlertFiresCondition => c.type === 'alertFires');
-  result.metrics = hopMetrics(timeline.marks, info, alerts[0]?.alert, routing);
+  result.metrics = hopMetrics(timeline.marks, info, alerts[0]?.alert, routing, await clock);
   if (info?.notificationsBefore && env.alertmanagerUrl) {
     Object.assign(result.metrics, await notificationDelta(env.alertmanagerUrl, info.notificationsBefore));
   }

@@ -8,16 +8,19 @@ export type DrillEventListener = (event: TimelineEvent, drill: { id: string; run
 /**
  * Moments the hop latencies are computed from, each an epoch ms, first value wins.
  * `injected` and `rolledBack` anchor the hops; the rest are when each system showed the drill.
+ * `ruleActive` is Prometheus' `activeAt`: the evaluation slot that first found the rule true.
  */
 export type Mark =
   | 'injected'
   | 'firstBadSample'
+  | 'ruleActive'
   | 'pending'
   | 'firing'
   | 'webhookReceived'
   | 'slackPosted'
   | 'slackSeen'
   | 'logsSeen'
+  | 'rollbackStarted'
   | 'rolledBack'
   | 'resolved'
   | 'webhookResolved'

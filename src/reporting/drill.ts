@@ -64,16 +64,25 @@ export interface HopMeasure {
   lane: Lane;
   /** `metrics.hop_ms_<hop>`: the delay the drill measured. */
   measuredMs?: number;
-  /** `metrics.pipeline_min_ms_<hop>`: the least the pipeline can do (scrape + evaluation + `for` + group_wait). */
-  pipelineMinMs?: number;
+  /**
+   * `metrics.pipeline_expected_ms_<hop>`: what this run's timing made unavoidable (the wait for
+   * the next scrape and the next rule evaluation, `for`, group_wait).
+   */
+  expectedMs?: number;
+  /** `metrics.pipeline_max_ms_<hop>`: the most the live config can cost (its worst case). */
+  maxMs?: number;
+  /** `metrics.beyond_pipeline_ms_<hop>`: measured − expected, the part the pipeline does not explain. */
+  beyondMs?: number;
 }
 
-/** Hop delays a drill recorded in its metrics, known hops in order, then any others; hops with neither number are left out. */
+const HOP_KEY = /^(?:hop_ms|pipeline_expected_ms|pipeline_max_ms)_(.+)$/;
+
+/** Hop delays a drill recorded in its metrics, known hops in order, then any others; hops with no number are left out. */
 export function hopMeasures(result: Result): HopMeasure[] {
   const m = result.metrics ?? {};
   const known = new Set(HOP_METRICS.map(([h]) => h));
   const others = Object.keys(m)
-    .map((k) => /^(?:hop_ms|pipeline_min_ms)_(.+)$/.exec(k)?.[1])
+    .map((k) => HOP_KEY.exec(k)?.[1])
     .filter((h): h is string => h !== undefined && !known.has(h));
   const hops: Array<readonly [string, Lane]> = [
     ...HOP_METRICS,
@@ -81,17 +90,28 @@ export function hopMeasures(result: Result): HopMeasure[] {
   ];
   return hops.flatMap(([hop, lane]) => {
     const measuredMs = m[`hop_ms_${hop}`];
-    const pipelineMinMs = m[`pipeline_min_ms_${hop}`];
-    if (measuredMs === undefined && pipelineMinMs === undefined) return [];
+    const expectedMs = m[`pipeline_expected_ms_${hop}`];
+    const maxMs = m[`pipeline_max_ms_${hop}`];
+    if (measuredMs === undefined && expectedMs === undefined && maxMs === undefined) return [];
+    const beyondMs =
+      m[`beyond_pipeline_ms_${hop}`] ??
+      (measuredMs !== undefined && expectedMs !== undefined ? measuredMs - expectedMs : undefined);
     return [
       {
         hop,
         lane,
         ...(measuredMs !== undefined && { measuredMs }),
-        ...(pipelineMinMs !== undefined && { pipelineMinMs }),
+        ...(expectedMs !== undefined && { expectedMs }),
+        ...(maxMs !== undefined && { maxMs }),
+        ...(beyondMs !== undefined && { beyondMs }),
       },
     ];
   });
+}
+
+/** Metric keys the hop table and the timeline already show, kept out of a report's plain metrics list. */
+export function isHopMetric(key: string): boolean {
+  return HOP_KEY.test(key) || key.startsWith('beyond_pipeline_ms_');
 }
 
 const DURATION_KEY = /^(within|timeout|after|for|deadline)$|Ms$/;

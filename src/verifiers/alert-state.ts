@@ -118,6 +118,9 @@ export function alertFiresVerifier(cond: AlertFiresCondition, ctx: VerifierConte
             ctx.timeline.add('observe', `${cond.alert} pending (${source})`, { source }, at);
         }
         if (last.state === 'firing') {
+          // activeAt is an evaluation slot exactly: it pins the group's evaluation grid for the hop model.
+          if (source === 'prometheus' && last.activeAt !== undefined)
+            ctx.timeline.mark('ruleActive', last.activeAt);
           // Prometheus fires at the first evaluation `for` after activeAt; that moment, not our poll, is the hop's end.
           const at = Math.min(Date.now(), (last.activeAt ?? Date.now()) + forMs);
           if (!pendingSeen && last.activeAt !== undefined && forMs > 0) {

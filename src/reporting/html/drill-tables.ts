@@ -4,35 +4,38 @@ import { firstLine, formatDuration, formatOffset } from '../summary.ts';
 import { type Html, html } from './escape.ts';
 
 /**
- * Measured hop delay beside the pipeline's floor. The floor (scrape interval + rule evaluation +
- * `for` + group_wait, …) is what the configuration makes unavoidable; the rest is what a team
- * can actually shave, so the table shows it as its own column.
+ * Measured hop delay beside what the pipeline explains. Expected is what this run's timing made
+ * unavoidable (the wait for the next scrape and rule evaluation, `for`, group_wait); max is the
+ * live config's worst case. What lies beyond the expectation is firedrill's and the network's
+ * share, and the rule expression's own (a rate building up over its window), so it has a column.
  */
 export function hopTable(r: Result): Html {
   const hops = hopMeasures(r);
   if (hops.length === 0) return html``;
-  const max = Math.max(...hops.map((h) => Math.max(h.measuredMs ?? 0, h.pipelineMinMs ?? 0)), 1);
+  const scale = Math.max(...hops.map((h) => Math.max(h.measuredMs ?? 0, h.expectedMs ?? 0, h.maxMs ?? 0)), 1);
+  const pct = (ms: number | undefined) => (((ms ?? 0) / scale) * 100).toFixed(2);
+  const ms = (v: number | undefined) => (v !== undefined ? formatDuration(v) : '—');
   const rows = hops.map((h) => {
-    const over =
-      h.measuredMs !== undefined && h.pipelineMinMs !== undefined
-        ? h.measuredMs - h.pipelineMinMs
-        : undefined;
-    const mw = ((h.measuredMs ?? 0) / max) * 100;
-    const pw = ((h.pipelineMinMs ?? 0) / max) * 100;
     // Only a main hop is what its lane's condition proves; the in-between ones have no verdict of their own.
     const cond =
       h.hop === h.lane ? (r.conditions ?? []).find((c) => laneOfCondition(c) === h.lane) : undefined;
     return html`<tr>
       <td><span class="hop-name l-${h.lane}">${h.hop.replace(/_/g, ' ')}</span></td>
-      <td class="num">${h.measuredMs !== undefined ? formatDuration(h.measuredMs) : '—'}</td>
-      <td class="num muted">${h.pipelineMinMs !== undefined ? formatDuration(h.pipelineMinMs) : '—'}</td>
-      <td class="num ${over !== undefined && over < 0 ? 'bad' : ''}">${over !== undefined ? `+${formatDuration(Math.max(0, over))}` : '—'}${over !== undefined && over < 0 ? ' (below minimum?)' : ''}</td>
-      <td class="hop-cmp"><div class="hc l-${h.lane}"><i class="hc-measured" style="width:${mw.toFixed(2)}%"></i><i class="hc-min" style="width:${pw.toFixed(2)}%"></i></div></td>
+      <td class="num">${ms(h.measuredMs)}</td>
+      <td class="num muted">${ms(h.expectedMs)}</td>
+      <td class="num muted">${ms(h.maxMs)}</td>
+      <td class="num">${h.beyondMs !== undefined ? signed(h.beyondMs) : '—'}</td>
+      <td class="hop-cmp"><div class="hc l-${h.lane}"><i class="hc-measured" style="width:${pct(h.measuredMs)}%"></i><i class="hc-expected" style="width:${pct(h.expectedMs)}%"></i>${h.maxMs !== undefined ? html`<i class="hc-max" style="left:${pct(h.maxMs)}%"></i>` : ''}</div></td>
       <td>${cond ? html`<span class="pill st-${cond.status}">${cond.status}</span>` : ''}</td>
     </tr>`;
   });
-  return html`<table class="grid-table hops"><thead><tr><th>hop</th><th class="num">measured</th><th class="num">pipeline min</th><th class="num">over min</th><th>measured vs <span class="hatch-key"></span> minimum</th><th></th></tr></thead>
+  return html`<table class="grid-table hops"><thead><tr><th>hop</th><th class="num">measured</th><th class="num">expected</th><th class="num">max</th><th class="num">beyond expected</th><th>measured vs <span class="hatch-key"></span> expected, <span class="max-key"></span> max</th><th></th></tr></thead>
     <tbody>${rows}</tbody></table>`;
+}
+
+/** `+120ms`, `−300ms`: a share beyond the expectation, or how much sooner than it a hop happened. */
+function signed(ms: number): string {
+  return `${ms < 0 ? '−' : '+'}${formatDuration(Math.abs(ms))}`;
 }
 
 /** Each condition: what was expected, what was seen, and when it held. */

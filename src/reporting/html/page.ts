@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Artifact, Result } from '../../core/result.ts';
-import { describeCondition } from '../drill.ts';
+import { describeCondition, isHopMetric } from '../drill.ts';
 import type { RunContext, RunSummary } from '../reporter.ts';
 import {
   byInterest,
@@ -136,13 +136,11 @@ function card(r: Result, id: string, artifacts: ReadonlyMap<Artifact, ArtifactVi
 }
 
 function otherMetrics(r: Result): Html {
-  const entries = Object.entries(r.metrics ?? {}).filter(
-    ([k]) => !VITAL_KEYS.has(k) && !k.startsWith('hop_ms_') && !k.startsWith('pipeline_min_ms_'),
-  );
+  const entries = Object.entries(r.metrics ?? {}).filter(([k]) => !VITAL_KEYS.has(k) && !isHopMetric(k));
   if (entries.length === 0) return html``;
   return html`<div class="metrics">${entries.map(([k, v]) => html`<span class="metric"><span>${k}</span><b>${/(^|_)ms(_|$)/.test(k) ? formatDuration(v) : Number.isInteger(v) ? v : v.toFixed(3)}</b></span>`)}</div>`;
 }
 
 function timelineLegend(): Html {
-  return html`<div class="legend tl-legend"><span><i class="lg-fault"></i>fault active</span><span><i class="lg-ev"></i>event</span><span><i class="lg-bar"></i>measured hop delay</span><span><i class="lg-min"></i>pipeline minimum</span><span><i class="lg-ok"></i>condition met</span><span><i class="lg-bad"></i>condition waited, not met</span></div>`;
+  return html`<div class="legend tl-legend"><span><i class="lg-fault"></i>fault active</span><span><i class="lg-ev"></i>event</span><span><i class="lg-bar"></i>measured hop delay</span><span><i class="lg-expected"></i>expected by the pipeline</span><span><i class="lg-ok"></i>condition met</span><span><i class="lg-bad"></i>condition waited, not met</span></div>`;
 }

@@ -134,7 +134,7 @@ ${['preflight', 'inject', 'fire', 'notify', 'log', 'rollback', 'resolve', 'other
   )
   .join('\n')}
 .tl-legend i.lg-fault{background:var(--h-inject);opacity:.15}.tl-legend i.lg-ev{background:var(--h-log);border-radius:50%}
-.tl-legend i.lg-bar{background:var(--h-fire);opacity:.4}.tl-legend i.lg-min,.hatch-key{background:repeating-linear-gradient(45deg,var(--muted) 0 2px,transparent 2px 5px)}
+.tl-legend i.lg-bar{background:var(--h-fire);opacity:.4}.tl-legend i.lg-expected,.hatch-key{background:repeating-linear-gradient(45deg,var(--muted) 0 2px,transparent 2px 5px)}
 .tl-legend i.lg-ok{background:var(--pass);transform:rotate(45deg) scale(.8)}.tl-legend i.lg-bad{height:0;border-top:2px dashed var(--fail);border-radius:0}
 .hatch-key{display:inline-block;width:12px;height:10px;vertical-align:-1px}
 .grid-table{border-collapse:collapse;width:100%}
@@ -146,7 +146,9 @@ ${['preflight', 'inject', 'fire', 'notify', 'log', 'rollback', 'resolve', 'other
 .hc{position:relative;height:12px;background:var(--band);border-radius:3px}
 .hc i{position:absolute;left:0;top:0;height:100%;border-radius:3px}
 .hc .hc-measured{opacity:.55}
-.hc .hc-min{background:repeating-linear-gradient(45deg,var(--ink) 0 2px,transparent 2px 5px);opacity:.45}
+.hc .hc-expected{background:repeating-linear-gradient(45deg,var(--ink) 0 2px,transparent 2px 5px);opacity:.45}
+.hc .hc-max{width:2px;top:-2px;height:16px;margin-left:-1px;border-radius:0;background:var(--ink);opacity:.7}
+.max-key{display:inline-block;width:2px;height:12px;vertical-align:-2px;background:var(--ink);opacity:.7}
 .rollback{margin:0;font-weight:600}
 .empty{padding:30px;text-align:center;color:var(--muted)}
 footer{text-align:center;color:var(--muted);font-size:12px;padding:10px 0 30px}

@@ -31,7 +31,8 @@ interface Frame {
 /**
  * The drill as a picture: one swimlane per hop on one time axis, with the fault window shaded,
  * each event where it happened, each hop's measured delay as a bar ending at the event that
- * closed it (its pipeline minimum hatched inside), and each failed condition as a dashed line
+ * closed it (what the pipeline made unavoidable hatched inside, a tick at the config's worst
+ * case), and each failed condition as a dashed line
  * running to its deadline. A reader sees where the chain broke without reading a table.
  */
 export function drillTimeline(r: Result, svgId: string): Html {
@@ -53,7 +54,7 @@ export function drillTimeline(r: Result, svgId: string): Html {
     ...events.map((e) => e.at),
     ...deadlines,
     ...conditions.map((c) => c.satisfiedAt ?? 0),
-    ...unreachedFloors(r).map((h) => anchor(h.hop) + h.min),
+    ...unreachedFloors(r).map((h) => anchor(h.hop) + h.expected),
   );
   const axis = timeAxis(r.start, end, 10);
   const x = (at: number) =>
@@ -129,7 +130,8 @@ function hopBars(
   const m = r.metrics ?? {};
   return HOPS.flatMap((hop) => {
     const measured = m[`hop_ms_${hop}`];
-    const min = m[`pipeline_min_ms_${hop}`];
+    const expected = m[`pipeline_expected_ms_${hop}`];
+    const max = m[`pipeline_max_ms_${hop}`];
     const y = fr.laneY(hop);
     if (measured === undefined || y === undefined) return [];
     // The bar ends where the hop was observed, whatever the drill measured it from.
@@ -137,47 +139,58 @@ function hopBars(
       conditions.find((c) => laneOfCondition(c) === hop && c.satisfiedAt !== undefined)?.satisfiedAt ??
       events.find((e) => laneOfEvent(e) === hop)?.at ??
       fr.anchor(hop) + measured;
+    const startAt = endAt - measured;
     const x1 = fr.x(endAt);
-    const x0 = fr.x(endAt - measured);
-    const minW = min !== undefined ? Math.min(x1 - x0, fr.x(endAt - measured + min) - x0) : 0;
-    const minText = min !== undefined ? ` · pipeline min ${formatDuration(min)}` : '';
-    fr.labels.add(fr.laneIndex.get(hop)!, x0, `${formatDuration(measured)}${minText}`, 'hop-label', 1);
+    const x0 = fr.x(startAt);
+    const expW = expected !== undefined ? Math.min(x1 - x0, fr.x(startAt + expected) - x0) : 0;
+    const xMax = max !== undefined ? fr.x(startAt + max) : undefined;
+    const note = [
+      expected !== undefined ? `expected ${formatDuration(expected)}` : '',
+      max !== undefined ? `max ${formatDuration(max)}` : '',
+    ]
+      .filter(Boolean)
+      .map((t) => ` · ${t}`)
+      .join('');
+    fr.labels.add(fr.laneIndex.get(hop)!, x0, `${formatDuration(measured)}${note}`, 'hop-label', 1);
     return [
-      html`<g class="hop l-${hop}"><title>${hop}: measured ${formatDuration(measured)}${minText}</title>
+      html`<g class="hop l-${hop}"><title>${hop}: measured ${formatDuration(measured)}${note}</title>
         <rect class="hop-bar" x="${f(x0)}" y="${y + MID - 5}" width="${f(Math.max(1, x1 - x0))}" height="10" rx="2"></rect>
-        ${minW > 0 ? html`<rect class="hop-min" x="${f(x0)}" y="${y + MID - 5}" width="${f(minW)}" height="10" rx="2" fill="url(#${hatch})"></rect>` : ''}</g>`,
+        ${expW > 0 ? html`<rect class="hop-expected" x="${f(x0)}" y="${y + MID - 5}" width="${f(expW)}" height="10" rx="2" fill="url(#${hatch})"></rect>` : ''}
+        ${xMax !== undefined ? html`<line class="hop-max" x1="${f(xMax)}" x2="${f(xMax)}" y1="${y + MID - 8}" y2="${y + MID + 8}" stroke="var(--ink)" stroke-width="1.5"></line>` : ''}</g>`,
     ];
   });
 }
 
 /**
- * Hops that never happened but have a known pipeline minimum. Drawn from the injection, the floor
- * shows the earliest moment the hop could have happened: past the condition's deadline means the
+ * Hops that never happened but have a known expectation. Drawn from the injection, it shows the
+ * earliest moment this run's timing allowed the hop: past the condition's deadline means the
  * drill cannot pass as configured (say, a rule's `for:` longer than the drill's `within`).
  */
-function unreachedFloors(r: Result): Array<{ hop: Lane; min: number }> {
+function unreachedFloors(r: Result): Array<{ hop: Lane; expected: number }> {
   const m = r.metrics ?? {};
   return HOPS.flatMap((hop) => {
-    const min = m[`pipeline_min_ms_${hop}`];
+    const expected = m[`pipeline_expected_ms_${hop}`];
     const missed = (r.conditions ?? []).some((c) => failed(c) && laneOfCondition(c) === hop);
-    return m[`hop_ms_${hop}`] === undefined && min !== undefined && min > 0 && missed ? [{ hop, min }] : [];
+    return m[`hop_ms_${hop}`] === undefined && expected !== undefined && expected > 0 && missed
+      ? [{ hop, expected }]
+      : [];
   });
 }
 
 function floorBars(r: Result, fr: Frame, hatch: string): Html[] {
-  return unreachedFloors(r).map(({ hop, min }) => {
+  return unreachedFloors(r).map(({ hop, expected }) => {
     const y = fr.laneY(hop)!;
     const x0 = fr.x(fr.anchor(hop));
-    const x1 = fr.x(fr.anchor(hop) + min);
+    const x1 = fr.x(fr.anchor(hop) + expected);
     fr.labels.add(
       fr.laneIndex.get(hop)!,
       x1,
-      `pipeline min ${formatDuration(min)}: earliest possible`,
+      `pipeline expected ${formatDuration(expected)}: earliest possible`,
       'hop-label',
       1,
     );
-    return html`<g class="hop l-${hop}"><title>${hop}: never observed; the pipeline needs at least ${formatDuration(min)} after injection</title>
-      <rect class="hop-min" x="${f(x0)}" y="${y + MID + 5}" width="${f(Math.max(1, x1 - x0))}" height="5" rx="2" fill="url(#${hatch})"></rect></g>`;
+    return html`<g class="hop l-${hop}"><title>${hop}: never observed; this run's pipeline timing allowed it ${formatDuration(expected)} after the injection at the earliest</title>
+      <rect class="hop-expected" x="${f(x0)}" y="${y + MID + 5}" width="${f(Math.max(1, x1 - x0))}" height="5" rx="2" fill="url(#${hatch})"></rect></g>`;
   });
 }
 

@@ -8,7 +8,7 @@ describe('DrillMetrics', () => {
     const result = {
       id: 'api-error-rate',
       status: 'pass',
-      metrics: { hop_ms_fire: 1500, hop_ms_notify: 1520, own_ms_notify: 25, pipeline_min_ms_notify: 2000 },
+      metrics: { hop_ms_fire: 1500, hop_ms_notify: 1520, own_ms_notify: 25, pipeline_max_ms_notify: 2000 },
     } as unknown as Result;
     m.observe(result);
     const text = await m.registry.metrics();

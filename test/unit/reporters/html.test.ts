@@ -169,17 +169,21 @@ describe('html report', () => {
     expect(api).toContain('<i class="ph-processing"></i>server');
   });
 
-  it('draws each drill as swimlanes: every hop, events, measured hop beside its pipeline minimum', () => {
+  it('draws each drill as swimlanes: every hop, events, measured hop beside what the pipeline expected', () => {
     const drill = card(page, 'api-error-rate');
     const lanes = [...drill.matchAll(/<text class="lane-label l-(\w+)"/g)].map((m) => m[1]);
     expect(lanes).toEqual(['preflight', 'inject', 'fire', 'notify', 'log', 'rollback', 'resolve']);
     expect(drill).toContain(
       '<title>+14.95s observe: HighApiErrorRate firing (prometheus)  source=prometheus value=0.48</title>',
     );
-    expect(drill).toContain('<title>fire: measured 14s · pipeline min 12s</title>');
+    expect(drill).toContain('<title>fire: measured 14s · expected 11s · max 12s</title>');
     expect(drill).toMatch(
-      /<td class="num">14s<\/td>\s*<td class="num muted">12s<\/td>\s*<td class="num ">\+2.00s<\/td>/,
+      /<td class="num">14s<\/td>\s*<td class="num muted">11s<\/td>\s*<td class="num muted">12s<\/td>\s*<td class="num">\+3.00s<\/td>/,
     );
+    expect(drill).toMatch(
+      /<td class="num">6.35s<\/td>\s*<td class="num muted">6.00s<\/td>\s*<td class="num muted">12s<\/td>\s*<td class="num">\+350ms<\/td>/,
+    );
+    expect(drill).not.toContain('below minimum');
     expect(drill).toContain('fault active 20.1s');
     // The in-between hops the runner measures are listed in the table too, in the colour of their lane.
     expect(drill).toContain('<span class="hop-name l-notify">alertmanager</span>');
@@ -223,11 +227,11 @@ describe('html report', () => {
     ]);
   });
 
-  it('shows the failed drill’s alert that never fired: the waited deadline and the pipeline floor past it', () => {
+  it('shows the failed drill’s alert that never fired: the waited deadline and the pipeline’s expectation past it', () => {
     const drill = card(page, 'slow-responses');
     expect(drill).toMatch(/<text class="lane-verdict bad"[^>]*>✗<\/text>/);
     expect(drill).toContain('>not seen within 1m 00s</text>');
-    expect(drill).toContain('>pipeline min 2m 02s: earliest possible</text>');
+    expect(drill).toContain('>pipeline expected 2m 01s: earliest possible</text>');
     expect(drill).toContain('the rule has for: 2m, longer than within: 1m, so it cannot fire in time');
   });
 

@@ -152,9 +152,10 @@ describe('junit XML', () => {
     expect(out).toContain(
       '  pass    slackMessage #alerts-critical · contains HighApiErrorRate · within 1m 30s — saw [FIRING:1] HighApiErrorRate api (critical) at +15.60s',
     );
-    expect(out).toContain('  fire                 14s / 12s');
-    expect(out).toContain('  notify             14.7s / 12s');
-    expect(out).toContain('  resolve_notify     7.30s / 7.00s');
+    expect(out).toContain('hops (measured / expected / max):');
+    expect(out).toContain('  fire                 14s / 11s / 12s');
+    expect(out).toContain('  notify             14.7s / 11s / 12s');
+    expect(out).toContain('  resolve_notify     7.30s / 7.00s / 17s');
     expect(out).toContain('rollback: pass');
   });
 

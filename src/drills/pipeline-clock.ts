@@ -1,0 +1,94 @@
+import type { PrometheusClient } from '../clients/prometheus.ts';
+import { tryParseDuration } from './duration.ts';
+import type { PreflightInfo } from './preflight.ts';
+
+/**
+ * Where the two fixed grids of one alert's path stood when the fault went in: Prometheus scrapes
+ * a target and evaluates a rule group on schedules of their own (each placed by a hash of its
+ * name), so the gap between a fault and the scrape that first sees it, and between that scrape
+ * and the evaluation that reads it, is set by the clock, not by anything firedrill does.
+ */
+export interface PipelineClock {
+  /** A scrape of the rule's target: its start (the sample's timestamp), interval and duration. */
+  scrape: { atMs: number; intervalMs: number; durationMs: number };
+  /** An evaluation of the rule's group and the group's interval. */
+  evaluation: { atMs: number; intervalMs: number };
+}
+
+/** The first point of the grid `phase + k·interval` at or after `at`. */
+export function nextOnGrid(phase: number, interval: number, at: number): number {
+  if (!(interval > 0)) return at;
+  return phase + Math.ceil((at - phase) / interval) * interval;
+}
+
+/** The last point of the grid `phase + k·interval` at or before `at`. */
+export function lastOnGrid(phase: number, interval: number, at: number): number {
+  if (!(interval > 0)) return at;
+  return phase + Math.floor((at - phase) / interval) * interval;
+}
+
+const RANGE = /\[([0-9a-z]+)(?::[0-9a-z]*)?\]/g;
+const OFFSET = /\boffset\s+([0-9a-z]+)/g;
+
+/**
+ * How long one bad sample keeps the expression true: its longest range selector or offset
+ * (`increase(x[10s])`, `x unless x offset 10s`). Undefined for an expression on instant values.
+ */
+export function exprWindowMs(query: string): number | undefined {
+  const spans = [...query.matchAll(RANGE), ...query.matchAll(OFFSET)]
+    .map((m) => tryParseDuration(m[1]))
+    .filter((ms): ms is number => ms !== undefined && ms > 0);
+  return spans.length > 0 ? Math.max(...spans) : undefined;
+}
+
+/** The scrape job a rule reads, from its `job="…"` matcher. */
+export function scrapeJobOf(expr: string): string | undefined {
+  return /job="([^"]+)"/.exec(expr)?.[1];
+}
+
+/**
+ * Samples both grids from the live Prometheus (`/api/v1/targets`' lastScrape, `/api/v1/rules`'
+ * lastEvaluation). Undefined when either is unknown yet (a target never scraped, a group never evaluated).
+ */
+export async function samplePipelineClock(
+  prometheus: PrometheusClient,
+  job: string,
+  group: string,
+  fallbackScrapeMs: number,
+  signal?: AbortSignal,
+): Promise<PipelineClock | undefined> {
+  const [targets, groups] = await Promise.all([prometheus.targets(signal), prometheus.ruleGroups(signal)]);
+  const target = targets.find((t) => t.labels.job === job && validTime(t.lastScrape));
+  const g = groups.find((x) => x.name === group && validTime(x.lastEvaluation));
+  if (!target || !g) return undefined;
+  return {
+    scrape: {
+      atMs: Date.parse(target.lastScrape),
+      intervalMs: tryParseDuration(target.scrapeInterval) ?? fallbackScrapeMs,
+      durationMs: target.lastScrapeDuration * 1000,
+    },
+    evaluation: { atMs: Date.parse(g.lastEvaluation!), intervalMs: g.interval * 1000 },
+  };
+}
+
+// Prometheus reports a target not yet scraped as 0001-01-01T00:00:00Z.
+function validTime(t: string | undefined): boolean {
+  return t !== undefined && Date.parse(t) > 0;
+}
+
+/**
+ * The clock of the path `alert` takes, sampled now (at injection), or undefined when there is no
+ * such path to sample (a routing-only drill, no Prometheus) or Prometheus did not answer: the hop
+ * figures then go without an expectation rather than the drill failing over it.
+ */
+export async function sampleClockForAlert(
+  prometheus: PrometheusClient | undefined,
+  info: PreflightInfo | undefined,
+  alert: string | undefined,
+  signal?: AbortSignal,
+): Promise<PipelineClock | undefined> {
+  const rule = alert ? info?.rules.get(alert) : undefined;
+  if (!prometheus || !rule?.job || !info?.promTiming) return undefined;
+  const fallback = info.promTiming.jobScrapeIntervalMs[rule.job] ?? info.promTiming.scrapeIntervalMs;
+  return samplePipelineClock(prometheus, rule.job, rule.group, fallback, signal).catch(() => undefined);
+}
