@@ -87,7 +87,7 @@ afterAll(() => {
   for (const r of results) {
     const m = r.metrics ?? {};
     process.stderr.write(
-      `[drills] ${r.id.padEnd(22)} ${r.status.padEnd(5)} ${(r.durationMs / 1000).toFixed(1)}s fire=${m.hop_ms_fire ?? '-'} am=${m.hop_ms_alertmanager ?? '-'} notify=${m.hop_ms_notify ?? '-'} (min ${m.pipeline_min_ms_notify ?? '-'}) own=${m.own_ms_notify ?? '-'} log=${m.hop_ms_log ?? '-'} resolve=${m.hop_ms_resolve ?? '-'}\n`,
+      `[drills] ${r.id.padEnd(22)} ${r.status.padEnd(5)} ${(r.durationMs / 1000).toFixed(1)}s fire=${m.hop_ms_fire ?? '-'} am=${m.hop_ms_alertmanager ?? '-'} notify=${m.hop_ms_notify ?? '-'} (expected ${m.pipeline_expected_ms_notify ?? '-'}, max ${m.pipeline_max_ms_notify ?? '-'}) own=${m.own_ms_notify ?? '-'} log=${m.hop_ms_log ?? '-'} resolve=${m.hop_ms_resolve ?? '-'}\n`,
     );
   }
 });
