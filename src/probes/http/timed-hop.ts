@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import dns from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -36,12 +37,29 @@ export class HttpError extends Error {
 /** Monotonic milliseconds with sub-microsecond resolution; wall clock jumps must not skew phases. */
 const now = (): number => performance.now();
 
+/** Timestamps of one hop, each taken inside the event callback that marks it. */
+interface Marks {
+  t0: number;
+  resolved: number;
+  connected: number;
+  secured: number;
+  written: number;
+  firstByte: number;
+  end: number;
+  remoteAddress?: string;
+  /** Taken at handshake (a cheap handle); turned into an expiry only after the response. */
+  peer?: X509Certificate;
+}
+
 /**
- * One request on its own, fresh connection, timed like blackbox_exporter's httptrace hooks:
- * DNS → TCP → TLS are done here (not inside undici) so each is measured alone, then the socket
- * is handed to a single-use undici `Client` for the HTTP/1.1 exchange. "Request written" is the
- * return of the last `write()` before the first response byte; that byte is the socket's first
- * `readable` event, which is what curl's `time_starttransfer` and Go's `GotFirstResponseByte` see.
+ * One request on its own, fresh connection, timed like blackbox_exporter's httptrace hooks. The
+ * request is dispatched first, so undici asks for its connection through the `connect` hook at
+ * once; the hook resolves, connects and handshakes itself so each phase is measured alone, and
+ * undici writes the moment the socket is handed over. Every mark is taken in the callback of
+ * the event it stands for (not after the promise hops that follow): "request written" is the
+ * return of the last `write()` before the first response byte, and that byte is the socket's
+ * first `readable` event, which is what curl's `time_starttransfer` and Go's
+ * `GotFirstResponseByte` see.
  */
 export async function timedHop(req: HopRequest): Promise<HopResponse> {
   const { url, signal } = req;
@@ -50,65 +68,85 @@ export async function timedHop(req: HopRequest): Promise<HopResponse> {
   const port = Number(url.port || (https ? 443 : 80));
   signal.throwIfAborted();
 
-  const t0 = now();
-  const addresses = net.isIP(host) ? [host] : isLocalhost(host) ? LOOPBACK : await lookupAll(host);
-  const tResolved = now();
-  const { socket: tcp, address: remoteAddress } = await connectFirst(addresses, port, signal);
-  const tConnected = now();
-  let socket: net.Socket = tcp;
-  let certExpiry: number | undefined;
-  if (https) {
-    const secure = await tlsHandshake(tcp, host, req, signal);
-    certExpiry = earliestCertExpiry(secure);
-    socket = secure;
-  }
-  const tSecured = https ? now() : tConnected;
-
-  let tWritten = tSecured;
-  let tFirstByte = 0;
-  const write = socket.write;
-  socket.write = function (this: net.Socket, ...args: Parameters<typeof write>) {
-    const ok = write.apply(this, args);
-    if (tFirstByte === 0) tWritten = now();
-    return ok;
-  } as typeof write;
-  socket.once('readable', () => {
-    tFirstByte = now();
-  });
-
+  let socket: net.Socket | undefined;
+  const m: Marks = { t0: 0, resolved: 0, connected: 0, secured: 0, written: 0, firstByte: 0, end: 0 };
+  // Built before the clock starts: setting up the client is the prober's work, not the network's.
   const client = new Client(url.origin, {
-    // Asynchronously: undici's dispatch loop returns right after asking for a connection and
-    // would never resume if the socket arrived inside that call.
-    connect: (_opts, cb) => process.nextTick(cb, null, socket),
+    connect: (_opts, cb) => {
+      establish(host, port, https, req, m).then(
+        (s) => {
+          socket = s;
+          instrument(s, m);
+          cb(null, s);
+        },
+        (err: Error) => cb(err, null),
+      );
+    },
     // The run's AbortSignal bounds the request; undici's own 300 s timers would only add cost.
     headersTimeout: 0,
     bodyTimeout: 0,
   });
+  m.t0 = now();
   try {
-    const res = await exchange(client, url, req);
-    const tEnd = now();
-    if (tFirstByte === 0) tFirstByte = tEnd;
+    const res = await exchange(client, url, req, m);
+    const tEnd = m.end;
+    const firstByte = m.firstByte || tEnd;
+    // Read after the response: walking the chain costs time that belongs to no phase.
+    const certExpiry = earliestCertExpiry(m.peer);
     const hop: HttpHop = {
       method: req.method,
       url: url.href,
       status: res.status,
       timings: {
-        resolve: tResolved - t0,
-        connect: tConnected - tResolved,
-        tls: tSecured - tConnected,
-        processing: Math.max(0, tFirstByte - tWritten),
-        transfer: tEnd - tFirstByte,
-        total: tEnd - t0,
+        resolve: m.resolved - m.t0,
+        connect: m.connected - m.resolved,
+        tls: m.secured - m.connected,
+        processing: Math.max(0, firstByte - m.written),
+        transfer: tEnd - firstByte,
+        total: tEnd - m.t0,
       },
       ...(certExpiry !== undefined ? { certExpiry } : {}),
-      ...(remoteAddress ? { remoteAddress } : {}),
+      ...(m.remoteAddress ? { remoteAddress: m.remoteAddress } : {}),
     };
     return { hop, headers: res.headers, body: res.body };
   } finally {
-    // The client never owns the socket if the request failed before dispatch; destroy both.
     client.destroy(HOP_DONE).catch(ignore);
-    socket.destroy();
+    socket?.destroy();
   }
+}
+
+/** DNS, TCP and TLS for one hop, marking each as it completes. */
+async function establish(
+  host: string,
+  port: number,
+  https: boolean,
+  req: HopRequest,
+  m: Marks,
+): Promise<net.Socket> {
+  const { signal } = req;
+  const addresses = net.isIP(host) ? [host] : isLocalhost(host) ? LOOPBACK : await lookupAll(host);
+  m.resolved = now();
+  const { socket: tcp, address } = await connectFirst(addresses, port, signal, m);
+  m.remoteAddress = address;
+  if (!https) {
+    m.secured = m.connected;
+    return tcp;
+  }
+  return tlsHandshake(tcp, host, req, signal, m);
+}
+
+/** Marks "request written" and "first byte" on the socket undici is about to use. */
+function instrument(socket: net.Socket, m: Marks): void {
+  m.written = m.secured;
+  const write = socket.write;
+  socket.write = function (this: net.Socket, ...args: Parameters<typeof write>) {
+    const ok = write.apply(this, args);
+    if (m.firstByte === 0) m.written = now();
+    return ok;
+  } as typeof write;
+  socket.once('readable', () => {
+    m.firstByte = now();
+  });
 }
 
 function ignore(): void {}
@@ -158,12 +196,13 @@ async function connectFirst(
   addresses: string[],
   port: number,
   signal: AbortSignal,
+  m: Marks,
 ): Promise<{ socket: net.Socket; address: string }> {
   let lastError: unknown;
   // The address tried is the peer's: asking the socket (getpeername) would cost a syscall per probe.
   for (const address of addresses) {
     try {
-      return { socket: await connectOne(address, port, signal), address };
+      return { socket: await connectOne(address, port, signal, m), address };
     } catch (err) {
       if (signal.aborted) throw err;
       lastError = err;
@@ -172,7 +211,7 @@ async function connectFirst(
   throw lastError;
 }
 
-function connectOne(host: string, port: number, signal: AbortSignal): Promise<net.Socket> {
+function connectOne(host: string, port: number, signal: AbortSignal, m: Marks): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port, noDelay: true });
     // Stays attached: an error between connect and undici taking the socket must not go unhandled.
@@ -183,6 +222,7 @@ function connectOne(host: string, port: number, signal: AbortSignal): Promise<ne
     };
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => {
+      m.connected = now();
       signal.removeEventListener('abort', onAbort);
       resolve(socket);
     });
@@ -198,6 +238,7 @@ function tlsHandshake(
   host: string,
   req: HopRequest,
   signal: AbortSignal,
+  m: Marks,
 ): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
@@ -220,6 +261,8 @@ function tlsHandshake(
     };
     signal.addEventListener('abort', onAbort, { once: true });
     secure.once('secureConnect', () => {
+      m.secured = now();
+      m.peer = secure.getPeerX509Certificate();
       signal.removeEventListener('abort', onAbort);
       resolve(secure);
     });
@@ -235,13 +278,13 @@ function tlsHandshake(
  * blackbox's `probe_ssl_earliest_cert_expiry`: the earliest `notAfter` over the certificates the
  * peer presented, in epoch seconds — an intermediate expiring first matters as much as the leaf.
  */
-export function earliestCertExpiry(socket: tls.TLSSocket): number | undefined {
-  let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+export function earliestCertExpiry(leaf: X509Certificate | undefined): number | undefined {
+  let cert: X509Certificate | undefined = leaf;
   let earliest: number | undefined;
   const seen = new Set<string>();
-  while (cert && Object.keys(cert).length > 0 && !seen.has(cert.fingerprint256)) {
+  while (cert && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
-    const notAfter = Date.parse(cert.valid_to) / 1000;
+    const notAfter = Date.parse(cert.validTo) / 1000;
     if (Number.isFinite(notAfter) && (earliest === undefined || notAfter < earliest)) earliest = notAfter;
     cert = cert.issuerCertificate;
   }
@@ -256,6 +299,7 @@ function exchange(
   client: Client,
   url: URL,
   req: HopRequest,
+  m: Marks,
 ): Promise<{ status: number; headers: Record<string, string>; body: Uint8Array }> {
   const { signal, maxBodyBytes } = req;
   return new Promise((resolve, reject) => {
@@ -296,6 +340,7 @@ function exchange(
           chunks.push(chunk);
         },
         onResponseEnd() {
+          m.end = now();
           settle();
           resolve({ status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
         },
