@@ -163,7 +163,7 @@ describe('phase timings agree with curl -w', () => {
   });
 
   it.each(['http', 'https'] as const)(
-    '%s: medians of every cumulative point within 1 ms',
+    '%s: medians of every cumulative point within 1 ms (plus measurement noise)',
     { retry: 2 },
     async (scheme) => {
       const url = `${scheme}://localhost:${ports[scheme]}/`;
