@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { exitCodeFor, type Result } from '../core/result.ts';
@@ -102,6 +103,8 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
 
   // First Ctrl-C ends the runs in flight as errors and still writes every report; a second one quits.
   const abort = new AbortController();
+  // Each run in flight listens on it.
+  setMaxListeners(0, abort.signal);
   let signals = 0;
   const onSignal = () => {
     if (++signals > 1) process.exit(130);

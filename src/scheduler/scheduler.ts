@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Result } from '../core/result.ts';
@@ -41,6 +42,8 @@ export class Scheduler {
 
   constructor(opts: SchedulerOptions) {
     this.#opts = opts;
+    // Every run in flight listens on it; a hundred probes are a hundred listeners, not a leak.
+    setMaxListeners(0, this.#force.signal);
     for (const probe of opts.probes) {
       if (!probe.schedule) throw new Error(`probe "${probe.id}" has no schedule`);
       this.#entries.set(probe.id, { probe, running: undefined });
