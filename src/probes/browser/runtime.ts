@@ -19,13 +19,18 @@ export interface BrowserRuntimeOptions {
   logger: Logger;
   /**
    * `on-failure` records a Playwright trace in every context and keeps it only when the run
-   * fails; `off` saves its cost (see bench/browser-probe for the figure).
+   * fails (actions with their call logs, network, console); `off` records none.
    * @defaultValue 'on-failure'
    */
   trace?: 'on-failure' | 'off';
-  /** DOM snapshots before and after each action (what the trace viewer shows per step). @defaultValue true */
+  /**
+   * DOM snapshots before and after each action, for the trace viewer's DOM view. Off by default:
+   * on the login flow they cost about +14 % wall time per run (bench/browser-probe), and the
+   * failure screenshot already shows the page as it failed.
+   * @defaultValue false
+   */
   traceSnapshots?: boolean;
-  /** Screencast frames in the trace: the costly part of tracing. @defaultValue false */
+  /** Screencast frames in the trace, the costliest part (about +20 % with snapshots). @defaultValue false */
   traceScreenshots?: boolean;
   /** Faro collector URL prefix; without it Faro-shaped POST bodies are recognised anywhere. */
   faroUrl?: string;
@@ -147,7 +152,7 @@ export async function createBrowserRuntime(opts: BrowserRuntimeOptions): Promise
       const browser: Browser = launched.browser;
       const opening = openBrowserSession(browser, o, {
         trace: opts.trace ?? 'on-failure',
-        traceSnapshots: opts.traceSnapshots ?? true,
+        traceSnapshots: opts.traceSnapshots ?? false,
         traceScreenshots: opts.traceScreenshots ?? false,
         faro: opts.faro ?? 'absorb',
         actionTimeoutMs: opts.actionTimeoutMs ?? 15_000,
@@ -160,7 +165,7 @@ export async function createBrowserRuntime(opts: BrowserRuntimeOptions): Promise
         return await raceAbort(opening, o.signal, launchTimeoutMs, 'opening a browser context');
       } catch (err) {
         // A context that opens after we gave up on it would leak for the browser's lifetime.
-        void opening.then((late) => late.context.close()).catch(() => {});
+        void opening.then((late) => late.finish({ failed: false })).catch(() => {});
         if (err instanceof TimeoutError) replace(launched);
         if (attempt >= 2 || o.signal.aborted || (browser.isConnected() && !(err instanceof TimeoutError)))
           throw err;
