@@ -38,7 +38,10 @@ export interface TrafficRequest {
 }
 
 /** Traffic that keeps flowing during the fault, so the fault has requests to act on. */
-export interface TrafficSpec {
+export type TrafficSpec = RequestTrafficSpec | ProbeTrafficSpec;
+
+/** Plain requests, paced and capped. */
+export interface RequestTrafficSpec {
   /** Sent in turn, round-robin. */
   requests: TrafficRequest[];
   /** @defaultValue 5 */
@@ -52,6 +55,20 @@ export interface TrafficSpec {
    * @defaultValue 3 × the slowest steady-state response + 250 ms
    */
   slowMs?: number;
+}
+
+/**
+ * A probe from `probes/` run again and again while the fault is on: the drill's traffic is then
+ * the same user journey the monitoring checks, and a failed run is the first bad sample.
+ * @example { probe: 'api', everyMs: 1000 }
+ */
+export interface ProbeTrafficSpec {
+  /** Id of the probe (`defineProbe({ id })`). */
+  probe: string;
+  /** A run starts this often; a slower run delays the next one, runs never overlap. @defaultValue 1000 */
+  everyMs?: number;
+  /** Hard cap on runs for the whole drill. @defaultValue 200 */
+  maxRuns?: number;
 }
 
 /** What must happen after the fault is rolled back. */
@@ -78,7 +95,12 @@ export interface DrillDefinition {
    * @example appFault({ kind: 'error-rate', rate: 1, ttl: '60s' })
    */
   fault: FaultSpec | FaultSpec[];
-  /** Requests to keep sending while the fault is on; their ids find the drill's log entries. */
+  /**
+   * Requests to keep sending while the fault is on, or a probe to keep running; their request
+   * ids find the drill's log entries.
+   * @example { requests: [{ path: '/api/items', login: true }], ratePerSec: 5 }
+   * @example { probe: 'api', everyMs: 1000 }
+   */
   traffic?: TrafficSpec;
   /**
    * What must happen while the fault is on; checked concurrently, each against its own deadline.

@@ -79,8 +79,39 @@ export async function loadDrills(root: string, dir = DRILL_DIR): Promise<LoadedD
     seen.set(drill.id, file);
     drills.push({ definition: drill, file });
   }
+  diagnostics.push(...(await probeTrafficProblems(root, drills)));
   if (diagnostics.length) throw new ConfigError(diagnostics);
   return drills;
+}
+
+/** A drill whose traffic names a probe needs that probe in `probes/`: said at load time, not mid-drill. */
+async function probeTrafficProblems(root: string, drills: LoadedDrill[]): Promise<Diagnostic[]> {
+  const users = drills.filter((d) => d.definition.traffic && 'probe' in d.definition.traffic);
+  if (users.length === 0) return [];
+  let ids: string[];
+  try {
+    const { loadProbes } = await import('../probes/loader.ts');
+    ids = (await loadProbes({ root })).map((p) => p.definition.id);
+  } catch (err) {
+    const why = ((err as Error).message ?? String(err)).split('\n')[0];
+    return users.map((d) => ({
+      file: d.file,
+      path: 'traffic.probe',
+      message: `probes/ failed to load: ${why}`,
+    }));
+  }
+  return users.flatMap(({ definition, file }) => {
+    const probe = (definition.traffic as { probe: string }).probe;
+    return ids.includes(probe)
+      ? []
+      : [
+          {
+            file,
+            path: 'traffic.probe',
+            message: `no probe "${probe}" in probes/ (have: ${ids.join(', ') || 'none'})`,
+          },
+        ];
+  });
 }
 
 /** The drills named on the command line (by id), or all; unknown names are a diagnostic. */

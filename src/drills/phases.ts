@@ -5,7 +5,7 @@ import { alertMatches, fail, pass, type Verifier, type VerifierContext } from '.
 import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
 import type { DrillDefinition, ResolveSpec } from './define.ts';
 import { formatMs, parseDuration } from './duration.ts';
-import type { TrafficRunner } from './traffic.ts';
+import type { DrillTraffic } from './traffic.ts';
 
 /**
  * The implicit first condition of a drill with traffic: the fault took effect, i.e. the drill's
@@ -14,7 +14,7 @@ import type { TrafficRunner } from './traffic.ts';
  */
 export function steadyStateLeftVerifier(
   drill: DrillDefinition,
-  traffic: TrafficRunner,
+  traffic: DrillTraffic,
   ctx: VerifierContext,
 ): Verifier {
   const alertWithin = drill.expect
@@ -42,7 +42,7 @@ export function steadyStateLeftVerifier(
           .join(', ') || 'none answered';
       return fail(
         condition,
-        `steady state never left: none of the ${t.sent} requests sent during the fault was affected within ${formatMs(within)} (${statuses}); the app ignored the fault`,
+        `steady state never left: none of the ${t.sent} ${traffic.unit} during the fault was affected within ${formatMs(within)} (${statuses}); the app ignored the fault`,
         { ...t },
       );
     },

@@ -8,7 +8,7 @@ import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
 import type { DrillDefinition } from './define.ts';
 import type { DrillEnvironment } from './environment.ts';
 import { exprWindowMs, scrapeJobOf } from './pipeline-clock.ts';
-import type { TrafficRunner } from './traffic.ts';
+import type { DrillTraffic } from './traffic.ts';
 
 /** One expected alert's rule as the live Prometheus has it loaded. */
 export interface PreflightRule {
@@ -68,7 +68,7 @@ export async function preflight(
   drill: DrillDefinition,
   env: DrillEnvironment,
   ctx: VerifierContext,
-  traffic: TrafficRunner | undefined,
+  traffic: DrillTraffic | undefined,
   routing: boolean,
   signal: AbortSignal,
   /** How long an expected alert may still be active (a previous drill's, resolving) before preflight gives up. */
@@ -95,7 +95,9 @@ export async function preflight(
       check(`app ${env.baseUrl}`, async () => {
         const b = await traffic.baseline(signal);
         if (!b.ok) throw new Error(`steady state not met before the fault: ${b.problems.join(', ')}`);
-        add('steady state: traffic answered as usual', { requests: b.samples.length });
+        add('steady state: traffic answered as usual', {
+          [traffic.unit === 'probe runs' ? 'probeRuns' : 'requests']: b.samples.length,
+        });
       }),
     usesRules &&
       check('Prometheus', async () => {

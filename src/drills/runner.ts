@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import {
   type ConditionResult,
@@ -10,6 +11,7 @@ import {
 import { createFault } from '../faults/index.ts';
 import type { FaultContext, FaultSpec } from '../faults/types.ts';
 import { buildVerifiers } from '../verifiers/index.ts';
+import { notificationDelta } from '../verifiers/notifications.ts';
 import type { VerifierContext } from '../verifiers/types.ts';
 import { buildClients } from './clients.ts';
 import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
@@ -22,9 +24,9 @@ import { acquireTargetLock, type TargetLock } from './lock.ts';
 import { observeExtras, resolveVerifiers, steadyStateLeftVerifier } from './phases.ts';
 import { type PipelineClock, sampleClockForAlert } from './pipeline-clock.ts';
 import { type PreflightInfo, preflight } from './preflight.ts';
+import { createDrillTraffic } from './probe-traffic.ts';
 import { type AppliedFault, rollbackFaults } from './rollback.ts';
 import { type DrillEventListener, Timeline } from './timeline.ts';
-import { TrafficRunner } from './traffic.ts';
 import type { WebhookReceiver } from './webhook-receiver.ts';
 
 export interface RunDrillOptions {
@@ -133,7 +135,14 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
     ...(opts.restartStack ? { restartStack: opts.restartStack } : {}),
   };
   const traffic = drill.traffic
-    ? new TrafficRunner(drill.traffic, env, runId, timeline, (id) => requestIds.push(id))
+    ? createDrillTraffic(drill.traffic, env, {
+        root: opts.root,
+        runId,
+        timeline,
+        logger: log,
+        artifactsDir: path.join(opts.stateDir, 'drill-artifacts', runId),
+        recordRequestId: (id) => requestIds.push(id),
+      })
     : undefined;
   const applied: AppliedFault[] = [];
   const locks: TargetLock[] = [];
@@ -258,7 +267,11 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
 
   result.durationMs = Date.now() - start;
   result.timeline = timeline.sorted();
-  result.metrics = hopMetrics(timeline.marks, info, alerts[0]?.alert, routing, await clock);
+  // A Prometheus just started may not have scraped or evaluated by the injection; its grids do
+  // not move, so they are read again now.
+  const grids =
+    clock && ((await clock) ?? (await sampleClockForAlert(clients.prometheus, info, alerts[0]?.alert)));
+  result.metrics = hopMetrics(timeline.marks, info, alerts[0]?.alert, routing, grids);
   if (info?.notificationsBefore && env.alertmanagerUrl) {
     Object.assign(result.metrics, await notificationDelta(env.alertmanagerUrl, info.notificationsBefore));
   }
@@ -276,22 +289,6 @@ function routingAlert(faults: readonly FaultSpec[]): string | undefined {
     if (f.type === 'grafana-test-notification') return f.alertname ?? 'FiredrillRoutingTest';
   }
   return undefined;
-}
-
-async function notificationDelta(
-  url: string,
-  before: { sent: number; failed: number },
-): Promise<Record<string, number>> {
-  try {
-    const { readNotificationCounts } = await import('../verifiers/notifications.ts');
-    const after = await readNotificationCounts(url, 'slack');
-    return {
-      alertmanager_slack_notifications: after.sent - before.sent,
-      alertmanager_slack_notifications_failed: after.failed - before.failed,
-    };
-  } catch {
-    return {};
-  }
 }
 
 /** error: the drill could not run, was interrupted or could not roll back; fail: it ran and a condition did not hold. */

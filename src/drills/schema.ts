@@ -149,6 +149,20 @@ const trafficRequest = z.strictObject({
   expectStatus: z.number().int().min(100).max(599).optional(),
 });
 
+const requestTraffic = z.strictObject({
+  requests: z.array(trafficRequest).min(1, 'needs at least one request'),
+  ratePerSec: z.number().positive().max(100, 'at most 100 per second').optional(),
+  maxRequests: z.number().int().positive().max(20_000).optional(),
+  maxInFlight: z.number().int().positive().max(64).optional(),
+  slowMs: z.number().positive().optional(),
+});
+
+const probeTraffic = z.strictObject({
+  probe: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a probe id like api'),
+  everyMs: z.number().int().min(100, 'at least 100 ms').max(60_000, 'at most 60000 ms').optional(),
+  maxRuns: z.number().int().positive().max(10_000).optional(),
+});
+
 export const drillSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lowercase letters, digits and dashes'),
@@ -159,13 +173,13 @@ export const drillSchema = z
     fault: z.custom<unknown>((v) => v !== undefined, {
       error: 'required: a fault built by appFault, badTraffic, shell, toxiproxy or injectAlert',
     }),
+    // Which of the two is meant is plain from its keys; a union would only say "Invalid input".
     traffic: z
-      .strictObject({
-        requests: z.array(trafficRequest).min(1, 'needs at least one request'),
-        ratePerSec: z.number().positive().max(100, 'at most 100 per second').optional(),
-        maxRequests: z.number().int().positive().max(20_000).optional(),
-        maxInFlight: z.number().int().positive().max(64).optional(),
-        slowMs: z.number().positive().optional(),
+      .custom<unknown>(() => true)
+      .superRefine((t, ctx) => {
+        const shape = t !== null && typeof t === 'object' && 'probe' in t ? probeTraffic : requestTraffic;
+        const parsed = shape.safeParse(t);
+        if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue } as never);
       })
       .optional(),
     expect: z.array(condition).min(1, 'a drill must expect something'),

@@ -1,4 +1,4 @@
-import type { TrafficRequest, TrafficSpec } from './define.ts';
+import type { RequestTrafficSpec, TrafficRequest } from './define.ts';
 import type { Timeline } from './timeline.ts';
 
 export interface TrafficSample {
@@ -15,6 +15,54 @@ export interface TrafficTally {
   bad: number;
   byStatus: Record<string, number>;
   errors: number;
+}
+
+/** What preflight, the runner and the steady-state check need of a drill's traffic, whatever sends it. */
+export interface DrillTraffic {
+  readonly tally: TrafficTally;
+  /** How messages count it: `requests sent`, `probe runs`. */
+  readonly unit: string;
+  /** Steady state: the traffic is answered as usual before the fault. */
+  baseline(signal: AbortSignal): Promise<{ ok: boolean; problems: string[]; samples: TrafficSample[] }>;
+  /** Keeps it flowing until `stop()`, within its own caps. */
+  start(signal: AbortSignal): void;
+  /** Resolves with the first bad sample, or undefined at the deadline. */
+  waitForBad(deadline: number, signal: AbortSignal): Promise<TrafficSample | undefined>;
+  stop(): Promise<TrafficTally>;
+}
+
+/** Waits for the first bad sample: at once if there is one, else until a waiter is called or the deadline. */
+export function waitForBadSample(
+  first: TrafficSample | undefined,
+  waiters: Set<(s: TrafficSample) => void>,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<TrafficSample | undefined> {
+  if (first) return Promise.resolve(first);
+  return new Promise((resolve) => {
+    const done = (s?: TrafficSample) => {
+      clearTimeout(timer);
+      waiters.delete(done);
+      signal.removeEventListener('abort', onAbort);
+      resolve(s);
+    };
+    const onAbort = () => done(undefined);
+    const timer = setTimeout(() => done(undefined), Math.max(0, deadline - Date.now()));
+    waiters.add(done);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Puts the first bad sample on the timeline, at the moment its request (or step) started. */
+export function markFirstBad(timeline: Timeline, s: TrafficSample): void {
+  const at = s.at - s.durationMs;
+  timeline.mark('firstBadSample', at);
+  timeline.add(
+    'observe',
+    'first bad sample',
+    { path: s.path, status: s.status, error: s.error, durationMs: s.durationMs, requestId: s.requestId },
+    at,
+  );
 }
 
 interface Baseline {
@@ -48,7 +96,8 @@ async function png(width: number, height: number): Promise<Uint8Array<ArrayBuffe
  * differs from the steady state is the "first bad sample" on the timeline. Bounded in count and
  * in concurrency whatever the spec says.
  */
-export class TrafficRunner {
+export class TrafficRunner implements DrillTraffic {
+  readonly unit = 'requests sent';
   readonly tally: TrafficTally = { sent: 0, bad: 0, byStatus: {}, errors: 0 };
   firstBad?: TrafficSample;
   readonly #baseline = new Map<number, Baseline>();
@@ -60,7 +109,7 @@ export class TrafficRunner {
   #slowMs: number | undefined;
 
   constructor(
-    private readonly spec: TrafficSpec,
+    private readonly spec: RequestTrafficSpec,
     private readonly target: { baseUrl: string; credentials?: { username: string; password: string } },
     private readonly runId: string,
     private readonly timeline: Timeline,
@@ -167,14 +216,7 @@ export class TrafficRunner {
     if (this.firstBad) return;
     this.firstBad = s;
     // The request went out at `at - durationMs`; it turned bad somewhere in between: use its start.
-    const at = s.at - s.durationMs;
-    this.timeline.mark('firstBadSample', at);
-    this.timeline.add(
-      'observe',
-      'first bad sample',
-      { path: s.path, status: s.status, error: s.error, durationMs: s.durationMs, requestId: s.requestId },
-      at,
-    );
+    markFirstBad(this.timeline, s);
     for (const w of this.#badWaiters) w(s);
   }
 
@@ -207,19 +249,7 @@ export class TrafficRunner {
 
   /** Resolves with the first bad sample, or undefined at the deadline. */
   waitForBad(deadline: number, signal: AbortSignal): Promise<TrafficSample | undefined> {
-    if (this.firstBad) return Promise.resolve(this.firstBad);
-    return new Promise((resolve) => {
-      const done = (s?: TrafficSample) => {
-        clearTimeout(timer);
-        this.#badWaiters.delete(done);
-        signal.removeEventListener('abort', onAbort);
-        resolve(s);
-      };
-      const onAbort = () => done(undefined);
-      const timer = setTimeout(() => done(undefined), Math.max(0, deadline - Date.now()));
-      this.#badWaiters.add(done);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return waitForBadSample(this.firstBad, this.#badWaiters, deadline, signal);
   }
 
   async stop(): Promise<TrafficTally> {

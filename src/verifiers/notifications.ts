@@ -33,3 +33,19 @@ export async function readNotificationCounts(
   if (!res.ok) throw new Error(`${alertmanagerUrl}/metrics: HTTP ${res.status}`);
   return parseNotificationCounts(await res.text(), integration);
 }
+
+/** What Alertmanager sent (and failed to send) to Slack since `before`, as result metrics; {} if unreadable. */
+export async function notificationDelta(
+  url: string,
+  before: NotificationCounts,
+): Promise<Record<string, number>> {
+  try {
+    const after = await readNotificationCounts(url, 'slack');
+    return {
+      alertmanager_slack_notifications: after.sent - before.sent,
+      alertmanager_slack_notifications_failed: after.failed - before.failed,
+    };
+  } catch {
+    return {};
+  }
+}

@@ -169,6 +169,18 @@ describe('loadDrills', () => {
     ]);
   });
 
+  it('names a probe that drill traffic asks for but probes/ does not have', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drills-'));
+    const define = path.join(root, 'src/drills/define.ts');
+    const drill = (id: string, probe: string) =>
+      `import { defineDrill, appFault, alertFires } from '${define}';\nexport default defineDrill({ id: '${id}', fault: appFault({ kind: 'hang', ttl: '5s' }), traffic: { probe: '${probe}' }, expect: [alertFires('X', { within: '5s' })] });\n`;
+    writeFileSync(path.join(dir, 'a.drill.ts'), drill('a', 'checkout'));
+    const err = await loadDrills(dir, '.').catch((e: unknown) => e);
+    expect((err as ConfigError).diagnostics.map((d) => `${d.file}: ${d.path}: ${d.message}`)).toEqual([
+      'a.drill.ts: traffic.probe: no probe "checkout" in probes/ (have: none)',
+    ]);
+  });
+
   it('selects by id and names unknown ones', async () => {
     const all = await loadDrills(root);
     expect(selectDrills(all, ['app-down']).map((d) => d.definition.id)).toEqual(['app-down']);

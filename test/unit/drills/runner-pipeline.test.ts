@@ -180,6 +180,35 @@ describe('runDrill over the real alert path', () => {
     expect(result.metrics?.pipeline_max_ms_resolve_notify).toBe(1000);
   }, 60_000);
 
+  it('probe traffic: the shipped api probe runs during the fault, its failing run is the first bad sample', async () => {
+    const events: TimelineEvent[] = [];
+    const result = await run(
+      defineDrill({
+        id: 'probe-traffic',
+        // Every /api/items request (the probe's create and list) takes 2.5 s: SlowApiResponses.
+        fault: appFault({ kind: 'latency', latencyMs: 2500, route: '/api/items', ttl: '60s' }),
+        traffic: { probe: 'api', everyMs: 500 },
+        expect: [
+          alertFires('SlowApiResponses', { within: '30s' }),
+          slackMessage({ channel: '#alerts-warning', contains: 'SlowApiResponses', within: '30s' }),
+        ],
+        resolve: false,
+      }),
+      events,
+    );
+    expect(result.conditions?.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(result.status).toBe('pass');
+    // The probe's own check (create item within 2 s) is what turned bad.
+    expect(result.conditions![0]!.actual).toMatchObject({ path: 'probe api › create item' });
+    expect(events.find((e) => e.event === 'steady state: traffic answered as usual')?.detail).toEqual({
+      probeRuns: 1,
+    });
+    expect(events.find((e) => e.event === 'traffic stopped')?.detail).toMatchObject({
+      sent: expect.any(Number),
+    });
+    expect(await activeFaults()).toEqual([]);
+  }, 90_000);
+
   it('a threshold never met fails with "never fired"', async () => {
     const result = await run(
       defineDrill({
