@@ -43,7 +43,10 @@ export interface BrowserProbeContext extends ProbeContextBase {
 export type HttpProbeContext = ProbeContextBase;
 
 interface ProbeCommon {
-  /** Stable id: metric label `probe`, result id, file-independent. Lowercase, digits, dashes. */
+  /**
+   * Stable id: metric label `probe`, result id, file-independent. Lowercase, digits, dashes.
+   * @example 'api-items'
+   */
   id: string;
   /** Human name for reports. @defaultValue the id */
   name?: string;
@@ -64,12 +67,19 @@ interface ProbeCommon {
 }
 
 export interface BrowserProbeDefinition extends ProbeCommon {
+  /** Runs with a fresh page in the one warm Chromium, plus the HTTP client. */
   kind: 'browser';
+  /** The flow. Throwing (or a failed step) fails the run; see `ProbeContextBase.step`. */
   run(ctx: BrowserProbeContext): Promise<void>;
 }
 
 export interface HttpProbeDefinition extends ProbeCommon {
+  /** Runs with the HTTP client only; never starts a browser. */
   kind: 'http';
+  /**
+   * The flow. Throwing (or a failed step) fails the run; see `ProbeContextBase.step`.
+   * @example async run({ step, http }) { await step('health', () => http.get('/healthz', { expect: { status: 200 } })); }
+   */
   run(ctx: HttpProbeContext): Promise<void>;
 }
 
