@@ -27,7 +27,7 @@ import { makeSelfSignedCert, sleep } from './helpers.ts';
  * plus 2.58 bootstrap standard errors of that difference (99 %) — exactly 1 ms on a quiet
  * machine, where the standard error is a few µs, and never less. The table is printed each run.
  */
-const ROUNDS = 40;
+const ROUNDS = 30;
 /**
  * The three processes (target, curl, firedrill's client) run at the same raised priority, so
  * other work on the box (this suite's other files) disturbs them less and equally. Where raising

@@ -8,7 +8,7 @@ import { parseExposition, sample } from '../metrics/exposition.ts';
 import { sleep, startServer, type TestServer } from '../probes/helpers.ts';
 
 const CLI = path.join(import.meta.dirname, '../probes/fixtures/cli.ts');
-const RUN_MS = 10_000;
+const RUN_MS = 9_000;
 
 /** Probes that misbehave in every way a scheduler must survive, next to one that must stay on time. */
 const PROBES: Record<string, string> = {
