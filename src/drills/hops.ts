@@ -120,8 +120,9 @@ function maxHops(t: PipelineTiming, routing: boolean): PerHop {
 
 /**
  * What this run's timing made unavoidable, from the grids sampled at injection:
- * - fire: injection → the target's next scrape (the first that can see the fault) → the group's
- *   next evaluation once that sample is stored → + `for`; notify adds group_wait;
+ * - fire: injection (plus the first affected request's own duration) → the target's next scrape
+ *   (the first that can see the fault) → the group's next evaluation once that sample is stored
+ *   → + `for`; notify adds group_wait;
  * - resolve: counted from the rollback; for a rule over a window, until the group's first
  *   evaluation after the last scrape before the rollback has left the window, otherwise until the
  *   evaluation after the next scrape. A rule that thresholds an average or a count can drop below
@@ -157,7 +158,13 @@ function expectedHops(
   const evalAfter = (at: number) => nextOnGrid(evalPhase, t.evalMs, at);
   const injected = marks.injected;
   if (injected !== undefined) {
-    const seen = nextOnGrid(scrape.atMs, t.scrapeMs, injected) + scrape.durationMs;
+    // A fault that acts on requests shows in the app's metrics once an affected request has been
+    // answered: the first bad sample's own duration (a slow query's wait) is the fault's, not ours.
+    const answerMs =
+      marks.firstBadSample !== undefined && marks.firstBadAnswered !== undefined
+        ? marks.firstBadAnswered - marks.firstBadSample
+        : 0;
+    const seen = nextOnGrid(scrape.atMs, t.scrapeMs, injected + answerMs) + scrape.durationMs;
     out.fire = evalAfter(seen) + t.forMs - injected;
     if (t.groupWaitMs !== undefined) out.notify = out.fire + t.groupWaitMs;
   }

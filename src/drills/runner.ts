@@ -200,7 +200,8 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
       }
       steps.push(inj.end('pass'));
       // Right after the fault, in the background: where the scrape and evaluation grids stand now.
-      if (!routing) clock = sampleClockForAlert(clients.prometheus, info, alerts[0]?.alert, signal);
+      if (!routing)
+        clock = sampleClockForAlert(clients.prometheus, info, alerts[0]?.alert, vctx.injectedAt, signal);
     } catch (err) {
       steps.push(inj.end('error', err));
       throw err;
@@ -270,7 +271,7 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
   // A Prometheus just started may not have scraped or evaluated by the injection; its grids do
   // not move, so they are read again now.
   const grids =
-    clock && ((await clock) ?? (await sampleClockForAlert(clients.prometheus, info, alerts[0]?.alert)));
+    clock && ((await clock) ?? (await sampleClockForAlert(clients.prometheus, info, alerts[0]?.alert, 0)));
   result.metrics = hopMetrics(timeline.marks, info, alerts[0]?.alert, routing, grids);
   if (info?.notificationsBefore && env.alertmanagerUrl) {
     Object.assign(result.metrics, await notificationDelta(env.alertmanagerUrl, info.notificationsBefore));

@@ -13,6 +13,7 @@ export type DrillEventListener = (event: TimelineEvent, drill: { id: string; run
 export type Mark =
   | 'injected'
   | 'firstBadSample'
+  | 'firstBadAnswered'
   | 'ruleActive'
   | 'pending'
   | 'firing'

@@ -57,6 +57,7 @@ export function waitForBadSample(
 export function markFirstBad(timeline: Timeline, s: TrafficSample): void {
   const at = s.at - s.durationMs;
   timeline.mark('firstBadSample', at);
+  timeline.mark('firstBadAnswered', s.at);
   timeline.add(
     'observe',
     'first bad sample',

@@ -112,6 +112,9 @@ export function createAppFault(spec: AppFaultSpec): Fault {
       const body = { kind: spec.kind, ttlSeconds: Math.max(1, Math.ceil(ttlMs / 1000)), ...spec.params };
       const requestId = `${ctx.runId}-fault-${spec.kind}`;
       ctx.recordRequestId(requestId);
+      // The app starts applying the fault on receipt; a memory-hog answers only once its memory is
+      // held, and an alert can fire (and notify) before that answer arrives.
+      const sentAt = Date.now();
       const created = await requestJson<CreatedFault>(http(ctx, INJECT_TIMEOUT_MS), '/__faults', {
         method: 'POST',
         body,
@@ -122,7 +125,7 @@ export function createAppFault(spec: AppFaultSpec): Fault {
         type: 'app',
         target: ctx.target.baseUrl,
         ids: [created.id],
-        injectedAt: Date.now(),
+        injectedAt: sentAt,
         expiresAt: Date.parse(created.expiresAt),
         detail: { kind: created.kind },
       };

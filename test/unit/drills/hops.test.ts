@@ -90,6 +90,14 @@ describe('hop model', () => {
     expect(m).toMatchObject({ pipeline_expected_ms_fire: 1_250, beyond_pipeline_ms_fire: 0 });
   });
 
+  it('a fault that acts on requests counts from when its first affected request was answered', () => {
+    // A slow-db fault's first request waits 500 ms before the app can observe its query.
+    const marks = { injected: T + 5_700, firstBadSample: T + 5_710, firstBadAnswered: T + 6_220 };
+    const m = hopMetrics(marks, info(), 'HighApiErrorRate', false, clock);
+    // 5.700 + 510 ms → the scrape at 7.100 → the evaluation at 7.400, not the 6.100 one at 6.400.
+    expect(m.pipeline_expected_ms_fire).toBe(1_700);
+  });
+
   it('an evaluation that starts while the sample is still being stored reads it one interval later', () => {
     const c: PipelineClock = { ...clock, evaluation: { atMs: T + 102, intervalMs: 1000 } };
     const m = hopMetrics({ injected: T + 5_150 }, info(), 'HighApiErrorRate', false, c);
