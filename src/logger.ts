@@ -30,7 +30,8 @@ export interface LoggerOptions {
  */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? process.env.FIREDRILL_LOG_LEVEL ?? 'info';
-  const pretty = opts.pretty ?? (process.stderr.isTTY === true && process.env.FIREDRILL_LOG_FORMAT !== 'json');
+  const pretty =
+    opts.pretty ?? (process.stderr.isTTY === true && process.env.FIREDRILL_LOG_FORMAT !== 'json');
   const base = {
     level,
     base: { service: 'firedrill' },
