@@ -128,7 +128,11 @@ function maxHops(t: PipelineTiming, routing: boolean): PerHop {
  *   evaluation after the next scrape. A rule that thresholds an average or a count can drop below
  *   its threshold before its window empties, which shows as a negative share beyond the pipeline;
  * - resolve_notify: + the wait for Alertmanager's next group_interval tick, whose phase the
- *   firing notification set.
+ *   firing notification set. That phase is locked to the evaluation that fired the alert (a few
+ *   ms after it), and a resolved alert reaches Alertmanager a few ms after its own evaluation:
+ *   when group_interval is the evaluation interval the two race, and the message goes out on
+ *   this tick or the next. The expectation is this tick, so the share beyond it is 0 or one
+ *   group_interval, never negative.
  */
 function expectedHops(
   t: PipelineTiming,
