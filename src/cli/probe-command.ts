@@ -3,10 +3,11 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { exitCodeFor, type Result } from '../core/result.ts';
 import { EXIT, SetupError } from './exit.ts';
-import { commandContext } from './program.ts';
+import { commandContext, probesDir } from './program.ts';
 
 interface ProbeOptions {
   env?: string;
+  probes?: string;
   reporter: string[];
   push?: boolean;
   tag: string[];
@@ -28,6 +29,7 @@ export function registerProbeCommands(program: Command): void {
     .description('run probes once (a CI gate): exit 0 when all pass, 1 when any fails, 2 on a setup error')
     .argument('[names...]', 'probe ids (default: every probe for the environment)')
     .option('-e, --env <name>', 'environment from the config (default: its defaultEnvironment)')
+    .option('--probes <dir>', 'folder of *.probe.ts files (default: probes/ in the project root)')
     .addOption(
       new Option(
         '-r, --reporter <spec>',
@@ -58,7 +60,11 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
   const { resolveStateDir } = await import('../stack/paths.ts');
 
   const { env } = await resolveEnvironment({ config, root }, opts.env);
-  const loaded = await loadProbes({ root, environments: Object.keys(config.environments) });
+  const loaded = await loadProbes({
+    root,
+    ...(opts.probes ? { dir: probesDir(root, opts.probes) } : {}),
+    environments: Object.keys(config.environments),
+  });
   const probes = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
   if (opts.push && !env.pushgatewayUrl) {
     throw new SetupError(

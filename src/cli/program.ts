@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { createLogger } from '../logger.ts';
@@ -22,6 +24,17 @@ export async function commandContext(
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   const loaded = await loadConfig(opts.config);
   return { ...loaded, logger: createLogger(opts.logLevel ? { level: opts.logLevel } : {}) };
+}
+
+/**
+ * A `--probes` folder as the loader wants it: typed relative to where the user stands, but
+ * relative to the root in diagnostics and reports, like the default `probes/`.
+ */
+export function probesDir(root: string, dir: string, cwd = process.cwd()): string {
+  const abs = path.resolve(cwd, dir);
+  // The default folder may be missing (a drills-only project); one the user named may not.
+  if (!existsSync(abs)) throw new SetupError(`--probes: no folder ${abs}`);
+  return path.relative(root, abs) || '.';
 }
 
 export function buildProgram(): Command {

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { EXIT, SetupError } from './exit.ts';
-import { commandContext } from './program.ts';
+import { commandContext, probesDir } from './program.ts';
 
 interface ScheduleOptions {
   env?: string;
+  probes?: string;
   tag: string[];
   port?: number;
   host: string;
@@ -33,6 +34,7 @@ export function registerScheduleCommands(program: Command): void {
     )
     .argument('[names...]', 'probe ids (default: every probe with a schedule)')
     .option('-e, --env <name>', 'environment from the config (default: its defaultEnvironment)')
+    .option('--probes <dir>', 'folder of *.probe.ts files (default: probes/ in the project root)')
     .addOption(
       new Option('-t, --tag <tag>', 'only probes with this tag; repeatable').argParser(collect).default([]),
     )
@@ -64,7 +66,11 @@ async function scheduleAction(names: string[], opts: ScheduleOptions, cmd: Comma
   const { startSchedulerDaemon } = await import('../scheduler/daemon.ts');
 
   const { env, stackMetricsPort } = await resolveEnvironment({ config, root }, opts.env);
-  const loaded = await loadProbes({ root, environments: Object.keys(config.environments) });
+  const loaded = await loadProbes({
+    root,
+    ...(opts.probes ? { dir: probesDir(root, opts.probes) } : {}),
+    environments: Object.keys(config.environments),
+  });
   const selected = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
   const probes = selected.filter((p) => p.schedule);
   const unscheduled = selected.filter((p) => !p.schedule).map((p) => p.id);

@@ -38,7 +38,7 @@ export interface LoadedConfig {
   config: Config;
   /** Absolute path of the config file. */
   file: string;
-  /** Project root: the config file's grandparent when it sits in `config/`, else its folder. */
+  /** Project root: the config's `root` if set, else the config file's grandparent when it sits in `config/`, else its folder. */
   root: string;
 }
 
@@ -59,6 +59,10 @@ export async function loadConfig(file = DEFAULT_CONFIG_PATH, cwd = process.cwd()
   }
   const config = parseConfig(mod.default, rel);
   const dir = path.dirname(abs);
-  const root = path.basename(dir) === 'config' ? path.dirname(dir) : dir;
+  const root = config.root
+    ? path.resolve(dir, config.root)
+    : path.basename(dir) === 'config'
+      ? path.dirname(dir)
+      : dir;
   return { config, file: abs, root };
 }

@@ -95,6 +95,13 @@ export const stackSchema = z
 
 export const configSchema = z
   .object({
+    /**
+     * Project root (where `probes/` is read from, and what `stateDir` is relative to), relative to
+     * the config file's folder. Only for a config kept outside the project's `config/`, e.g. a test
+     * fixture pointing at the repo's probes.
+     * @defaultValue the config file's grandparent when it sits in `config/`, else its folder
+     */
+    root: z.string().min(1).optional(),
     /** Where firedrill keeps state: the stack's processes, the rollback journal, reports. */
     stateDir: z.string().min(1).default('.firedrill'),
     defaultEnvironment: z.string().min(1).default('local'),

@@ -75,12 +75,27 @@ export interface Result {
   artifacts: Artifact[];
   /** Probe-level numbers: web vitals, HTTP status, cert expiry, ... */
   metrics?: Record<string, number>;
+  /**
+   * Probes only: which runtime ran it. `kind` says probe/scenario/drill, and metrics label
+   * probes `kind="http"|"browser"`; without this a Result read back from results.jsonl (a
+   * replay, another process) no longer knows which, and its series would carry the wrong label.
+   */
+  probeKind?: 'http' | 'browser';
+  /**
+   * Browser probes only: the page's uncaught errors and Faro exceptions, each once (at most
+   * `MAX_FRONTEND_ERRORS`; `metrics.frontend_errors` keeps the full count). Kept on passing runs
+   * too: a flow that works while the page throws is worth seeing in reports, not only in logs.
+   */
+  frontendErrors?: string[];
   tags?: string[];
   /** Drills only. */
   timeline?: TimelineEvent[];
   conditions?: ConditionResult[];
   rollback?: { status: Status; at?: number; error?: ErrorInfo };
 }
+
+/** A page that throws in a loop must not turn every results.jsonl line into megabytes. */
+export const MAX_FRONTEND_ERRORS = 20;
 
 export function errorInfo(err: unknown, type?: string): ErrorInfo {
   if (err instanceof Error) {

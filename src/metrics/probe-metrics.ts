@@ -166,7 +166,7 @@ export class ProbeMetrics {
     });
   }
 
-  /** Publishes the info series and remembers the kind, which a Result does not carry. */
+  /** Publishes the info series and remembers the kind, for Results written before they carried `probeKind`. */
   describe(info: ProbeInfo): void {
     this.#kinds.set(info.id, info.kind);
     this.#info.set(
@@ -178,7 +178,7 @@ export class ProbeMetrics {
   observe(result: Result, kind?: ProbeKind): void {
     const labels: Labels = {
       probe: result.id,
-      kind: kind ?? this.#kinds.get(result.id) ?? result.kind,
+      kind: kind ?? result.probeKind ?? this.#kinds.get(result.id) ?? result.kind,
       location: result.location ?? 'unknown',
     };
     this.#last.set(`${labels.probe}\0${labels.location}`, { result, labels });

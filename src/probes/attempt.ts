@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import type { Artifact, ErrorInfo, Status, StepResult } from '../core/result.ts';
+import {
+  type Artifact,
+  type ErrorInfo,
+  MAX_FRONTEND_ERRORS,
+  type Status,
+  type StepResult,
+} from '../core/result.ts';
 import type { BrowserSession, FinishResult } from './browser/index.ts';
 import type { BrowserPool } from './browser-pool.ts';
 import {
@@ -36,6 +42,8 @@ export interface AttemptOutcome {
   error?: ErrorInfo;
   artifacts: Artifact[];
   metrics: Record<string, number>;
+  /** Browser runs that saw any: uncaught page errors and Faro exceptions. */
+  frontendErrors?: string[];
 }
 
 /** One shared reason: a fresh Error per run would cost a stack capture for nothing. */
@@ -142,11 +150,15 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
 
   const metrics = { ...recorder.metrics };
   const artifacts: Artifact[] = [];
+  let frontendErrors: string[] | undefined;
   if (session) {
     const fin = await finishSession(session, status !== 'pass', input.log());
     artifacts.push(...fin.artifacts);
     Object.assign(metrics, fin.metrics);
-    if (fin.errors.length > 0) metrics.frontend_errors = fin.errors.length;
+    if (fin.errors.length > 0) {
+      metrics.frontend_errors = fin.errors.length;
+      frontendErrors = fin.errors.slice(0, MAX_FRONTEND_ERRORS);
+    }
     // A flow that "failed" because its browser died says nothing about the app.
     if (fin.crashed && status === 'fail') {
       status = 'error';
@@ -159,7 +171,16 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
     // Opened after the deadline: close it in the background, or its context would leak.
     pendingSession.then((late) => late.finish({ failed: true })).catch(() => {});
   }
-  return { status, start, durationMs, steps, ...(error ? { error } : {}), artifacts, metrics };
+  return {
+    status,
+    start,
+    durationMs,
+    steps,
+    ...(error ? { error } : {}),
+    artifacts,
+    metrics,
+    ...(frontendErrors ? { frontendErrors } : {}),
+  };
 }
 
 async function finishSession(session: BrowserSession, failed: boolean, log: Logger): Promise<FinishResult> {

@@ -80,6 +80,7 @@ export function createProbeRunner(opts: ProbeRunnerOptions): ProbeRunner {
       id: probe.id,
       name: probe.name ?? probe.id,
       kind: 'probe' as const,
+      probeKind: probe.kind,
       runId,
       environment: opts.env.name,
       location: opts.env.location,
@@ -120,6 +121,7 @@ export function createProbeRunner(opts: ProbeRunnerOptions): ProbeRunner {
           ...(out.error ? { error: out.error } : {}),
           artifacts: out.artifacts,
           metrics: out.metrics,
+          ...(out.frontendErrors ? { frontendErrors: out.frontendErrors } : {}),
         };
         if (opts.logger.isLevelEnabled('debug')) {
           log().debug(

@@ -3,6 +3,7 @@ import { consoleReporter } from '../../reporters/console.ts';
 import { htmlReporter } from '../../reporters/html.ts';
 import { jsonReporter } from '../../reporters/json.ts';
 import { junitReporter } from '../../reporters/junit.ts';
+import { metricsReporter } from '../../reporters/metrics.ts';
 import { slackSummaryReporter } from '../../reporters/slack-summary.ts';
 import { type ReporterDefinition, type ReporterOptions, ReporterSpecError } from './definition.ts';
 import type { NamedReporter } from './multiplexer.ts';
@@ -14,6 +15,9 @@ export const REPORTERS: readonly ReporterDefinition[] = [
   junitReporter,
   htmlReporter,
   slackSummaryReporter,
+  // The file only (node_exporter's textfile collector); pushing stays the CLI's `--push`, which
+  // needs the environment's Pushgateway and must be able to fail the run.
+  metricsReporter,
 ];
 
 /** What the CLI uses when the user names no reporter. */
