@@ -124,8 +124,8 @@ function maxHops(t: PipelineTiming, routing: boolean): PerHop {
  *   (the first that can see the fault) → the group's next evaluation once that sample is stored
  *   → + `for`; notify adds group_wait;
  * - resolve: counted from the rollback; for a rule over a window, until the group's first
- *   evaluation after the last scrape before the rollback has left the window, otherwise until the
- *   evaluation after the next scrape. A rule that thresholds an average or a count can drop below
+ *   evaluation after the last scrape before the fault's effect ended (its last affected request,
+ *   else the rollback) has left the window, otherwise until the evaluation after the next scrape. A rule that thresholds an average or a count can drop below
  *   its threshold before its window empties, which shows as a negative share beyond the pipeline;
  * - resolve_notify: + the wait for Alertmanager's next group_interval tick, whose phase the
  *   firing notification set. That phase is locked to the evaluation that fired the alert (a few
@@ -173,8 +173,8 @@ function expectedHops(
     if (t.groupWaitMs !== undefined) out.notify = out.fire + t.groupWaitMs;
   }
   if (rolledBack !== undefined) {
-    // The fault's effect ends when the rollback starts (traffic stops, the fault is deleted).
-    const stopped = Math.min(marks.rollbackStarted ?? rolledBack, rolledBack);
+    // The fault's effect ends with the last request it affected, or else when the rollback starts.
+    const stopped = Math.min(marks.lastBadAnswered ?? marks.rollbackStarted ?? rolledBack, rolledBack);
     const goneAt =
       t.windowMs > 0
         ? lastOnGrid(scrape.atMs, t.scrapeMs, stopped) + t.windowMs + 1

@@ -54,6 +54,7 @@ export class ProbeTraffic implements DrillTraffic {
   #probe?: ProbeDefinition;
   #runner?: ProbeRunner;
   #loop?: Promise<void>;
+  #lastBadAt?: number;
 
   constructor(
     private readonly spec: ProbeTrafficSpec,
@@ -134,8 +135,10 @@ export class ProbeTraffic implements DrillTraffic {
     if (r.status === 'error') this.tally.errors++;
     if (r.status === 'pass') return;
     this.tally.bad++;
+    const sample = sampleOf(r);
+    this.#lastBadAt = Math.max(this.#lastBadAt ?? 0, sample.at);
     if (this.firstBad) return;
-    this.firstBad = sampleOf(r);
+    this.firstBad = sample;
     markFirstBad(this.ctx.timeline, this.firstBad);
     for (const w of this.#waiters) w(this.firstBad);
   }
@@ -148,6 +151,7 @@ export class ProbeTraffic implements DrillTraffic {
     this.#stop.abort();
     await this.#loop;
     await this.#runner?.close();
+    if (this.#lastBadAt !== undefined) this.ctx.timeline.mark('lastBadAnswered', this.#lastBadAt);
     return this.tally;
   }
 }

@@ -14,6 +14,7 @@ export type Mark =
   | 'injected'
   | 'firstBadSample'
   | 'firstBadAnswered'
+  | 'lastBadAnswered'
   | 'ruleActive'
   | 'pending'
   | 'firing'

@@ -108,6 +108,8 @@ export class TrafficRunner implements DrillTraffic {
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
   #slowMs: number | undefined;
+  /** When the last affected request was answered: where the fault's effect on the app ended. */
+  #lastBadAt: number | undefined;
 
   constructor(
     private readonly spec: RequestTrafficSpec,
@@ -214,6 +216,7 @@ export class TrafficRunner implements DrillTraffic {
     else this.tally.byStatus[String(s.status)] = (this.tally.byStatus[String(s.status)] ?? 0) + 1;
     if (!this.#isBad(i, s)) return;
     this.tally.bad++;
+    this.#lastBadAt = Math.max(this.#lastBadAt ?? 0, s.at);
     if (this.firstBad) return;
     this.firstBad = s;
     // The request went out at `at - durationMs`; it turned bad somewhere in between: use its start.
@@ -256,6 +259,7 @@ export class TrafficRunner implements DrillTraffic {
   async stop(): Promise<TrafficTally> {
     this.#stop.abort();
     await this.#loop;
+    if (this.#lastBadAt !== undefined) this.timeline.mark('lastBadAnswered', this.#lastBadAt);
     return this.tally;
   }
 }

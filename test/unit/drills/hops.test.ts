@@ -153,6 +153,24 @@ describe('hop model', () => {
     });
   });
 
+  it('counts the window from the last request the fault affected, when the drill’s traffic saw it', () => {
+    // The last 500 came back at +19.080, before the scrape at +19.100: that scrape holds the last
+    // increase, and the window empties after +28.100 whatever the rollback's own timing.
+    const m = hopMetrics(
+      {
+        injected: T + 5_150,
+        lastBadAnswered: T + 19_080,
+        rollbackStarted: T + 20_050,
+        rolledBack: T + 20_080,
+      },
+      info({ windowMs: 10_000 }),
+      'HighApiErrorRate',
+      false,
+      clock,
+    );
+    expect(m.pipeline_expected_ms_resolve).toBe(8_320);
+  });
+
   it('without a sampled clock there is a worst case but no expectation', () => {
     const m = hopMetrics({ injected: T, firing: T + 900 }, info(), 'HighApiErrorRate', false, undefined);
     expect(m.pipeline_max_ms_fire).toBe(2_000);
