@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { exitCodeFor, type Result } from '../core/result.ts';
 import { SetupError } from './exit.ts';
+import { envOption, reporterOption } from './options.ts';
 import { commandContext } from './program.ts';
 
 interface DrillOptions {
@@ -10,10 +11,6 @@ interface DrillOptions {
   reporter: string[];
   yesProduction?: boolean;
   list?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** `firedrill drill [names…]` and `firedrill rollback`. */
@@ -24,15 +21,8 @@ export function registerDrillCommands(program: Command): void {
       'run drills: inject a fault, prove the alert fires, reaches Slack, logs arrive, and it all resolves',
     )
     .argument('[names...]', 'drill ids (default: every drill in alert-tests/)')
-    .option('-e, --env <name>', 'environment from the config (default: its defaultEnvironment)')
-    .addOption(
-      new Option(
-        '-r, --reporter <spec>',
-        'console, json[=path], junit[=path], html[=path], slack[=#channel]; repeatable',
-      )
-        .argParser(collect)
-        .default([]),
-    )
+    .addOption(envOption())
+    .addOption(reporterOption())
     .option('--yes-production', 'confirm injecting faults into an environment marked production')
     .option('--list', 'list the drills and exit')
     .action(async (names: string[], opts: DrillOptions, cmd: Command) => {

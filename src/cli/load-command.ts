@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Result } from '../core/result.ts';
 import type { ResultRef } from '../reporting/reporter.ts';
 import { EXIT, SetupError } from './exit.ts';
+import { envOption, reporterOption } from './options.ts';
 import { commandContext } from './program.ts';
 
 interface LoadOptions {
@@ -17,8 +18,6 @@ interface LoadOptions {
   credentialsSecret: string;
   list?: boolean;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -40,15 +39,8 @@ export function registerLoadCommands(program: Command): void {
         "how long and hard: smoke (seconds), release (minutes), soak (an hour); default: the scenario's",
       ).choices(['smoke', 'release', 'soak']),
     )
-    .option('-e, --env <name>', 'environment from the config (default: its defaultEnvironment)')
-    .addOption(
-      new Option(
-        '-r, --reporter <spec>',
-        'console, json[=path], junit[=path], html[=path], slack[=#channel]; repeatable',
-      )
-        .argParser(collect)
-        .default([]),
-    )
+    .addOption(envOption())
+    .addOption(reporterOption())
     .option(
       '--out <dir>',
       "where k6's summary and log (or the --k8s manifest) go (default: <stateDir>/load/<runId>)",

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { exitCodeFor, type Result } from '../core/result.ts';
 import { EXIT, SetupError } from './exit.ts';
+import { collect, envOption, reporterOption } from './options.ts';
 import { commandContext, probesDir } from './program.ts';
 
 interface ProbeOptions {
@@ -15,8 +16,6 @@ interface ProbeOptions {
   out?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new SetupError(`expected a positive integer, got "${value}"`);
@@ -28,16 +27,9 @@ export function registerProbeCommands(program: Command): void {
     .command('probe')
     .description('run probes once (a CI gate): exit 0 when all pass, 1 when any fails, 2 on a setup error')
     .argument('[names...]', 'probe ids (default: every probe for the environment)')
-    .option('-e, --env <name>', 'environment from the config (default: its defaultEnvironment)')
+    .addOption(envOption())
     .option('--probes <dir>', 'folder of *.probe.ts files (default: probes/ in the project root)')
-    .addOption(
-      new Option(
-        '-r, --reporter <spec>',
-        'console, json[=path], junit[=path], html[=path], slack[=#channel]; repeatable',
-      )
-        .argParser(collect)
-        .default([]),
-    )
+    .addOption(reporterOption())
     .option(
       '--push',
       "push the results' metrics to the environment's Pushgateway (job firedrill, grouped by location)",

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { EXIT, SetupError } from './exit.ts';
+import { collect, envOption } from './options.ts';
 import { commandContext, probesDir } from './program.ts';
 
 interface ScheduleOptions {
@@ -17,8 +18,6 @@ export const DEFAULT_SCHEDULER_PORT = 9469;
 /** After an orderly stop, how long a probe's stray timer or socket may keep the process up. */
 const EXIT_GRACE_MS = 2_000;
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
@@ -33,7 +32,7 @@ export function registerScheduleCommands(program: Command): void {
       'run probes on their cron schedules until SIGTERM; serve /metrics and /healthz; append results as JSON lines',
     )
     .argument('[names...]', 'probe ids (default: every probe with a schedule)')
-    .option('-e, --env <name>', 'environment from the config (default: its defaultEnvironment)')
+    .addOption(envOption())
     .option('--probes <dir>', 'folder of *.probe.ts files (default: probes/ in the project root)')
     .addOption(
       new Option('-t, --tag <tag>', 'only probes with this tag; repeatable').argParser(collect).default([]),
