@@ -123,9 +123,11 @@ function maxHops(t: PipelineTiming, routing: boolean): PerHop {
  * - fire: injection (plus the first affected request's own duration) → the target's next scrape
  *   (the first that can see the fault) → the group's next evaluation once that sample is stored
  *   → + `for`; notify adds group_wait;
- * - resolve: counted from the rollback; for a rule over a window, until the group's first
- *   evaluation after the last scrape before the fault's effect ended (its last affected request,
- *   else the rollback) has left the window, otherwise until the evaluation after the next scrape. A rule that thresholds an average or a count can drop below
+ * - resolve: counted from the rollback, until the first evaluation at which the rule's
+ *   expression no longer held, as read back from Prometheus (`clockAfterDrill`). Without that: for
+ *   a rule over a window, until the last scrape before the fault's effect ended (its last affected
+ *   request, else the rollback) has left the window; otherwise the evaluation after the next
+ *   scrape once the rollback is done; A rule that thresholds an average or a count can drop below
  *   its threshold before its window empties, which shows as a negative share beyond the pipeline;
  * - resolve_notify: + the wait for Alertmanager's next group_interval tick, whose phase the
  *   firing notification set. That phase is locked to the evaluation that fired the alert (a few
@@ -148,10 +150,13 @@ function expectedHops(
     notifiedAt !== undefined && t.groupIntervalMs !== undefined
       ? nextOnGrid(notifiedAt, t.groupIntervalMs, at)
       : at + (t.groupIntervalMs ?? 0);
+
   if (routing) {
     if (t.groupWaitMs !== undefined) out.notify = t.groupWaitMs;
-    if (rolledBack !== undefined && t.groupIntervalMs !== undefined)
-      out.resolve_notify = tick(rolledBack) - rolledBack;
+    // Each injected alert has a group of its own, ticking on its own phase, and the first
+    // resolved message may come from any of them: no wait is certain. (The worst case stays one
+    // group_interval.)
+    if (rolledBack !== undefined && t.groupIntervalMs !== undefined) out.resolve_notify = 0;
     return out;
   }
   if (!clock) return out;
@@ -173,13 +178,14 @@ function expectedHops(
     if (t.groupWaitMs !== undefined) out.notify = out.fire + t.groupWaitMs;
   }
   if (rolledBack !== undefined) {
-    // The fault's effect ends with the last request it affected, or else when the rollback starts.
+    // Prometheus' own resolving moment when it could be read back; else a model: the fault's
+    // effect ends with the last request it affected (or the rollback), then the window empties.
     const stopped = Math.min(marks.lastBadAnswered ?? marks.rollbackStarted ?? rolledBack, rolledBack);
     const goneAt =
       t.windowMs > 0
         ? lastOnGrid(scrape.atMs, t.scrapeMs, stopped) + t.windowMs + 1
-        : nextOnGrid(scrape.atMs, t.scrapeMs, stopped) + scrape.durationMs;
-    const resolvedAt = Math.max(rolledBack, evalAfter(goneAt));
+        : nextOnGrid(scrape.atMs, t.scrapeMs, rolledBack) + scrape.durationMs;
+    const resolvedAt = Math.max(rolledBack, clock.ruleFalseAt ?? evalAfter(goneAt));
     out.resolve = resolvedAt - rolledBack;
     if (t.groupIntervalMs !== undefined) out.resolve_notify = tick(resolvedAt) - rolledBack;
   }

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PrometheusClient } from '../clients/prometheus.ts';
+import { requestJson } from '../clients/http-types.ts';
+import type { PromEnvelope, PrometheusClient, PromQueryData } from '../clients/prometheus.ts';
 import { tryParseDuration } from './duration.ts';
 import type { PreflightInfo } from './preflight.ts';
+import type { Mark } from './timeline.ts';
 
 /**
  * Where the two fixed grids of one alert's path stood when the fault went in: Prometheus scrapes
@@ -14,6 +16,11 @@ export interface PipelineClock {
   scrape: { atMs: number; intervalMs: number; durationMs: number };
   /** An evaluation of the rule's group and the group's interval. */
   evaluation: { atMs: number; intervalMs: number };
+  /**
+   * The first evaluation slot after the fault's effect ended at which the rule's expression no
+   * longer held, read back from Prometheus after the drill: Prometheus' own resolving moment.
+   */
+  ruleFalseAt?: number;
 }
 
 /** The first point of the grid `phase + k·interval` at or after `at`. */
@@ -114,4 +121,54 @@ export async function sampleClockForAlert(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The clock as the hop figures use it once the drill is over: the one sampled at injection (or,
+ * when a Prometheus fresh from a start had nothing to show then, sampled now: its grids do not
+ * move), plus when the rule stopped holding. When a rule over a window resolves depends on the
+ * data (a threshold on an average drops below it before the window empties), so that moment is
+ * read back rather than predicted: the rule's own expression at each evaluation slot from the end
+ * of the fault's effect to the moment firedrill saw the alert resolved.
+ */
+export async function clockAfterDrill(
+  pending: Promise<PipelineClock | undefined>,
+  prometheus: PrometheusClient | undefined,
+  info: PreflightInfo | undefined,
+  alert: string | undefined,
+  marks: Partial<Record<Mark, number>>,
+): Promise<PipelineClock | undefined> {
+  const clock = (await pending) ?? (await sampleClockForAlert(prometheus, info, alert, 0));
+  const rule = alert ? info?.rules.get(alert) : undefined;
+  const from = marks.lastBadAnswered ?? marks.rollbackStarted ?? marks.rolledBack;
+  if (!clock || !prometheus || !rule?.query || from === undefined || marks.resolved === undefined)
+    return clock;
+  const phase = marks.ruleActive ?? clock.evaluation.atMs;
+  const ruleFalseAt = await firstFalseEvaluation(
+    prometheus,
+    rule.query,
+    nextOnGrid(phase, clock.evaluation.intervalMs, from),
+    marks.resolved,
+    clock.evaluation.intervalMs,
+  ).catch(() => undefined);
+  return ruleFalseAt === undefined ? clock : { ...clock, ruleFalseAt };
+}
+
+/** The first slot of `start + k·step` up to `end` at which `expr` returns nothing (an alert rule's "false"). */
+async function firstFalseEvaluation(
+  prometheus: PrometheusClient,
+  expr: string,
+  start: number,
+  end: number,
+  stepMs: number,
+): Promise<number | undefined> {
+  if (!(stepMs > 0) || end < start) return undefined;
+  const env = await requestJson<PromEnvelope<PromQueryData>>(prometheus.opts, '/api/v1/query_range', {
+    query: { query: expr, start: String(start / 1000), end: String(end / 1000), step: String(stepMs / 1000) },
+  });
+  if (env.status !== 'success' || env.data.resultType !== 'matrix') return undefined;
+  const held = new Set<number>();
+  for (const series of env.data.result) for (const [t] of series.values) held.add(Math.round(t * 1000));
+  for (let at = start; at <= end; at += stepMs) if (!held.has(Math.round(at))) return at;
+  return undefined;
 }

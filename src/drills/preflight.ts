@@ -20,6 +20,8 @@ export interface PreflightRule {
   job?: string;
   /** Its longest range or offset: how long after its cause it can still hold. */
   windowMs?: number;
+  /** Its expression as Prometheus has it loaded. */
+  query?: string;
 }
 
 /** What preflight learnt that later phases and the hop figures need. */
@@ -116,6 +118,7 @@ export async function preflight(
             ...(found.group.lastEvaluation ? { lastEvaluation: found.group.lastEvaluation } : {}),
             ...(job ? { job } : {}),
             ...(windowMs ? { windowMs } : {}),
+            query: found.rule.query,
           });
           if (job && found.group.lastEvaluation) {
             const target = (await p.targets(signal)).find((t) => t.labels.job === job);

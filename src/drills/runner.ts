@@ -22,7 +22,7 @@ import { hopMetrics } from './hops.ts';
 import { Journal } from './journal.ts';
 import { acquireTargetLock, type TargetLock } from './lock.ts';
 import { observeExtras, resolveVerifiers, steadyStateLeftVerifier } from './phases.ts';
-import { type PipelineClock, sampleClockForAlert } from './pipeline-clock.ts';
+import { clockAfterDrill, type PipelineClock, sampleClockForAlert } from './pipeline-clock.ts';
 import { type PreflightInfo, preflight } from './preflight.ts';
 import { createDrillTraffic } from './probe-traffic.ts';
 import { type AppliedFault, rollbackFaults } from './rollback.ts';
@@ -268,10 +268,8 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
 
   result.durationMs = Date.now() - start;
   result.timeline = timeline.sorted();
-  // A Prometheus just started may not have scraped or evaluated by the injection; its grids do
-  // not move, so they are read again now.
   const grids =
-    clock && ((await clock) ?? (await sampleClockForAlert(clients.prometheus, info, alerts[0]?.alert, 0)));
+    clock && (await clockAfterDrill(clock, clients.prometheus, info, alerts[0]?.alert, timeline.marks));
   result.metrics = hopMetrics(timeline.marks, info, alerts[0]?.alert, routing, grids);
   if (info?.notificationsBefore && env.alertmanagerUrl) {
     Object.assign(result.metrics, await notificationDelta(env.alertmanagerUrl, info.notificationsBefore));

@@ -171,6 +171,22 @@ describe('hop model', () => {
     expect(m.pipeline_expected_ms_resolve).toBe(8_320);
   });
 
+  it('takes Prometheus’ own resolving moment when it was read back: a rate can drop below its threshold early', () => {
+    const m = hopMetrics(
+      { injected: T + 5_150, rollbackStarted: T + 20_050, rolledBack: T + 20_080, resolved: T + 23_520 },
+      info({ windowMs: 5_000 }),
+      'HighApiErrorRate',
+      false,
+      { ...clock, ruleFalseAt: T + 23_400 },
+    );
+    expect(m).toMatchObject({
+      pipeline_expected_ms_resolve: 3_320,
+      hop_ms_resolve: 3_440,
+      beyond_pipeline_ms_resolve: 120,
+      pipeline_max_ms_resolve: 7_000,
+    });
+  });
+
   it('without a sampled clock there is a worst case but no expectation', () => {
     const m = hopMetrics({ injected: T, firing: T + 900 }, info(), 'HighApiErrorRate', false, undefined);
     expect(m.pipeline_max_ms_fire).toBe(2_000);
@@ -178,7 +194,7 @@ describe('hop model', () => {
     expect(m.beyond_pipeline_ms_fire).toBeUndefined();
   });
 
-  it('a routing-only drill waits for Alertmanager alone: group_wait, then the next group tick', () => {
+  it('a routing-only drill waits for Alertmanager alone: group_wait, then a group tick', () => {
     const m = hopMetrics(
       { injected: T, slackPosted: T + 12, rolledBack: T + 5_300, slackResolvedPosted: T + 6_015 },
       info(),
@@ -189,9 +205,10 @@ describe('hop model', () => {
       pipeline_max_ms_notify: 0,
       pipeline_expected_ms_notify: 0,
       beyond_pipeline_ms_notify: 12,
+      // One group per injected alert, each on its own tick: only the worst case is known.
       pipeline_max_ms_resolve_notify: 1_000,
-      pipeline_expected_ms_resolve_notify: 712,
-      beyond_pipeline_ms_resolve_notify: 3,
+      pipeline_expected_ms_resolve_notify: 0,
+      beyond_pipeline_ms_resolve_notify: 715,
     });
     expect(m.pipeline_max_ms_fire).toBeUndefined();
   });
