@@ -16,8 +16,8 @@ type PerHop = Partial<Record<ModelledHop, number>>;
  * - `hop_ms_resolve`: rollback → the alert resolved; `hop_ms_resolve_notify`: → the resolved message;
  * - `own_ms_notify`: webhook received → Slack message seen: firedrill's own share of time to notify;
  * - `pipeline_max_ms_<hop>`: the most the live config can cost (scrape interval + evaluation
- *   interval + `for` + group_wait; the rule's window too for resolving, and group_interval for
- *   the resolved message, which Alertmanager sends on that tick);
+ *   interval + `for` + group_wait, or group_interval when that is longer; the rule's window too
+ *   for resolving, and group_interval for the resolved message, which Alertmanager sends on that tick);
  * - `pipeline_expected_ms_<hop>`: what this run's timing made unavoidable: the wait for the
  *   target's next scrape after the fault, then for the rule group's next evaluation, plus `for`
  *   and group_wait (see `expectedHops`);
@@ -110,10 +110,13 @@ function maxHops(t: PipelineTiming, routing: boolean): PerHop {
   const fire = t.scrapeMs + t.evalMs + t.forMs;
   // Resolving waits until the last bad sample has left the rule's window.
   const resolve = t.scrapeMs + t.evalMs + t.windowMs;
+  // A group Alertmanager still holds from an earlier firing (it drops empty groups only every
+  // ~30 s) has flushed already: a new alert in it waits for its group_interval tick instead.
+  const groupDelay = Math.max(t.groupWaitMs ?? 0, t.groupIntervalMs ?? 0);
   return {
     fire,
     resolve,
-    ...(t.groupWaitMs !== undefined ? { notify: fire + t.groupWaitMs } : {}),
+    ...(t.groupWaitMs !== undefined ? { notify: fire + groupDelay } : {}),
     ...(t.groupIntervalMs !== undefined ? { resolve_notify: resolve + t.groupIntervalMs } : {}),
   };
 }
@@ -122,7 +125,9 @@ function maxHops(t: PipelineTiming, routing: boolean): PerHop {
  * What this run's timing made unavoidable, from the grids sampled at injection:
  * - fire: injection (plus the first affected request's own duration) → the target's next scrape
  *   (the first that can see the fault) → the group's next evaluation once that sample is stored
- *   → + `for`; notify adds group_wait;
+ *   → + `for`; notify adds group_wait. When Alertmanager still holds the alert's group from an
+ *   earlier firing (back-to-back drills of one alert), the message waits for that group's
+ *   group_interval tick instead, which shows beyond the expectation (within the max);
  * - resolve: counted from the rollback, until the first evaluation at which the rule's
  *   expression no longer held, as read back from Prometheus (`clockAfterDrill`). Without that: for
  *   a rule over a window, until the last scrape before the fault's effect ended (its last affected

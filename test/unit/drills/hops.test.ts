@@ -78,7 +78,7 @@ describe('hop model', () => {
       beyond_pipeline_ms_fire: 0,
       hop_ms_notify: 1_280,
       pipeline_expected_ms_notify: 1_250,
-      pipeline_max_ms_notify: 2_000,
+      pipeline_max_ms_notify: 3_000,
       beyond_pipeline_ms_notify: 30,
     });
   });

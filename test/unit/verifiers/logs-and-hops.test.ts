@@ -167,7 +167,7 @@ describe('hopMetrics', () => {
       own_ms_notify: 25,
       own_ms_slack_read: 20,
       pipeline_max_ms_fire: 2000,
-      pipeline_max_ms_notify: 2000,
+      pipeline_max_ms_notify: 3000,
       pipeline_max_ms_resolve: 2000,
       pipeline_max_ms_resolve_notify: 3000,
       rule_eval_offset_ms: 420,
