@@ -127,9 +127,12 @@ describe('firedrill schedule on the local stack', () => {
       process.stderr.write(
         `[scheduler] PromQL after ${seconds.toFixed(1)} s: tick runs ${tickRuns} (pass ${tickPasses}), hang runs ${hangRuns} skipped ${hangSkipped}, page-crash runs ${crashRuns}, lateness p99 (all probes, histogram) ${lateP99 === undefined ? 'n/a' : `${(lateP99 * 1000).toFixed(1)} ms`}\n`,
       );
-      expect(tickRuns).toBeGreaterThanOrEqual(Math.floor(seconds) - 3);
-      expect(tickRuns).toBeLessThanOrEqual(Math.ceil(seconds) + 2);
-      expect(tickPasses).toBe(tickRuns);
+      // Counted on the pass series: the stack's TSDB outlives `stack down`, so a `result="fail"`
+      // series left by an earlier run on the same port can still be inside the 5-minute lookback.
+      expect(tickPasses).toBeGreaterThanOrEqual(Math.floor(seconds) - 3);
+      expect(tickPasses).toBeLessThanOrEqual(Math.ceil(seconds) + 2);
+      // Whether every tick passed is checked on results.jsonl below, where a failure names its error.
+      expect(tickPasses).toBeGreaterThan(0);
       expect(hangSkipped).toBeGreaterThan(0);
       // A 2 s hang on a 1 s schedule: at most one run per two ticks, the rest skipped.
       expect(hangRuns).toBeLessThanOrEqual(Math.ceil(seconds / 2) + 1);
@@ -157,7 +160,15 @@ describe('firedrill schedule on the local stack', () => {
 
       const byProbe = (id: string) => results.filter((r) => r.id === id);
       const ticks = byProbe('tick');
-      expect(ticks.every((r) => r.status === 'pass' && r.probeKind === 'http')).toBe(true);
+      const badTicks = ticks
+        .filter((r) => r.status !== 'pass' || r.probeKind !== 'http')
+        .map(
+          (r) => `${new Date(r.start).toISOString()} ${r.status} (${r.probeKind}): ${r.error?.message ?? ''}`,
+        );
+      if (badTicks.length) process.stderr.write(`[scheduler] failed ticks:\n${badTicks.join('\n')}\n`);
+      expect(badTicks, 'the healthy probe failed').toEqual([]);
+      // Prometheus scraped after the window, so it saw every tick the daemon finished by then.
+      expect(Math.abs(tickPasses - ticks.length)).toBeLessThanOrEqual(2);
       for (const r of byProbe('hang')) {
         expect(r.status).toBe('error');
         expect(r.error?.type).toBe('timeout');

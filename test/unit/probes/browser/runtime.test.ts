@@ -158,6 +158,10 @@ describe('browser runtime against a fixture app', () => {
     const controller = new AbortController();
     const session = await open('cleanup-abort', controller.signal);
     await session.page.goto(`${server.url}/login`);
+    // `goto` resolves on load; the first paint can come later on a busy machine.
+    await session.page.waitForFunction(
+      () => performance.getEntriesByName('first-contentful-paint').length > 0,
+    );
     controller.abort(new Error('run ended'));
     const done = await session.finish({ failed: false });
     expect(done.aborted).toBe(false);
