@@ -17,7 +17,8 @@ type PerHop = Partial<Record<ModelledHop, number>>;
  * - `own_ms_notify`: webhook received → Slack message seen: firedrill's own share of time to notify;
  * - `pipeline_max_ms_<hop>`: the most the live config can cost (scrape interval + evaluation
  *   interval + `for` + group_wait, or group_interval when that is longer; the rule's window too
- *   for resolving, and group_interval for the resolved message, which Alertmanager sends on that tick);
+ *   for resolving, and group_interval for the resolved message, which Alertmanager sends on that
+ *   tick), counted like the expectation from when the app could first report the fault;
  * - `pipeline_expected_ms_<hop>`: what this run's timing made unavoidable: the wait for the
  *   target's next scrape after the fault, then for the rule group's next evaluation, plus `for`
  *   and group_wait (see `expectedHops`);
@@ -51,7 +52,7 @@ export function hopMetrics(
 
   const timing = pipelineTiming(info, primaryAlert, routing, clock);
   if (timing) {
-    const max = maxHops(timing, routing);
+    const max = maxHops(timing, routing, answerMs(marks));
     const expected = expectedHops(timing, routing, marks, clock);
     for (const hop of MODELLED_HOPS) {
       const mx = max[hop];
@@ -99,15 +100,26 @@ function pipelineTiming(
   return { scrapeMs, evalMs, forMs, windowMs: rule?.windowMs ?? 0, ...amPart };
 }
 
+/**
+ * A fault that acts on requests shows in the app's metrics once an affected request has been
+ * answered: the first bad sample's own duration (a slow query's wait) is the fault's, not the
+ * pipeline's, and both the expectation and the worst case count from the end of it.
+ */
+function answerMs(marks: Partial<Record<Mark, number>>): number {
+  return marks.firstBadSample !== undefined && marks.firstBadAnswered !== undefined
+    ? Math.max(0, marks.firstBadAnswered - marks.firstBadSample)
+    : 0;
+}
+
 /** The config's worst case: a fault just after a scrape, a scrape just after an evaluation. */
-function maxHops(t: PipelineTiming, routing: boolean): PerHop {
+function maxHops(t: PipelineTiming, routing: boolean, answeredAfterMs: number): PerHop {
   if (routing) {
     return {
       ...(t.groupWaitMs !== undefined ? { notify: t.groupWaitMs } : {}),
       ...(t.groupIntervalMs !== undefined ? { resolve_notify: t.groupIntervalMs } : {}),
     };
   }
-  const fire = t.scrapeMs + t.evalMs + t.forMs;
+  const fire = answeredAfterMs + t.scrapeMs + t.evalMs + t.forMs;
   // Resolving waits until the last bad sample has left the rule's window.
   const resolve = t.scrapeMs + t.evalMs + t.windowMs;
   // A group Alertmanager still holds from an earlier firing (it drops empty groups only every
@@ -172,13 +184,7 @@ function expectedHops(
   const evalAfter = (at: number) => nextOnGrid(evalPhase, t.evalMs, at);
   const injected = marks.injected;
   if (injected !== undefined) {
-    // A fault that acts on requests shows in the app's metrics once an affected request has been
-    // answered: the first bad sample's own duration (a slow query's wait) is the fault's, not ours.
-    const answerMs =
-      marks.firstBadSample !== undefined && marks.firstBadAnswered !== undefined
-        ? marks.firstBadAnswered - marks.firstBadSample
-        : 0;
-    const seen = nextOnGrid(scrape.atMs, t.scrapeMs, injected + answerMs) + scrape.durationMs;
+    const seen = nextOnGrid(scrape.atMs, t.scrapeMs, injected + answerMs(marks)) + scrape.durationMs;
     out.fire = evalAfter(seen) + t.forMs - injected;
     if (t.groupWaitMs !== undefined) out.notify = out.fire + t.groupWaitMs;
   }

@@ -96,6 +96,8 @@ describe('hop model', () => {
     const m = hopMetrics(marks, info(), 'HighApiErrorRate', false, clock);
     // 5.700 + 510 ms → the scrape at 7.100 → the evaluation at 7.400, not the 6.100 one at 6.400.
     expect(m.pipeline_expected_ms_fire).toBe(1_700);
+    // The worst case counts from the same moment, so it never falls below the expectation.
+    expect(m.pipeline_max_ms_fire).toBe(2_510);
   });
 
   it('an evaluation that starts while the sample is still being stored reads it one interval later', () => {
