@@ -7,6 +7,7 @@ import type { VerifierContext } from '../verifiers/types.ts';
 import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
 import type { DrillDefinition } from './define.ts';
 import type { DrillEnvironment } from './environment.ts';
+import { activeInhibitors } from './inhibition.ts';
 import { exprWindowMs, scrapeJobOf } from './pipeline-clock.ts';
 import type { DrillTraffic } from './traffic.ts';
 
@@ -161,6 +162,23 @@ export async function preflight(
           : { alertname: first?.alert ?? primaryAlert(drill.expect) ?? '', ...(first?.labels ?? {}) };
         const timings = await am.routeTimings(labels, signal);
         info.amTiming = timings.find((t) => t.receiver !== 'firedrill') ?? timings[0];
+        // An alert that inhibits ours (AppDown after a restart, still resolving) would swallow the
+        // notification: wait for it, bounded like the steady state, rather than fail at Slack later.
+        if (usesSlack) {
+          const started = Date.now();
+          let blocking = await activeInhibitors(am, labels, routing, signal);
+          while (blocking.length > 0 && Date.now() - started < steadyStateWaitMs && !signal.aborted) {
+            await new Promise((r) => setTimeout(r, 500));
+            blocking = await activeInhibitors(am, labels, routing, signal);
+          }
+          if (blocking.length > 0) {
+            throw new Error(
+              `${blocking.join(', ')} active in Alertmanager inhibits ${labels.alertname}: its notification would never be sent`,
+            );
+          }
+          if (Date.now() - started > 1000)
+            add('waited for inhibiting alerts to clear', { waitedMs: Date.now() - started });
+        }
         if (env.alertmanagerUrl)
           info.notificationsBefore = await readNotificationCounts(env.alertmanagerUrl, 'slack', signal);
       }),

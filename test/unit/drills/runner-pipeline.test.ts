@@ -273,4 +273,31 @@ describe('runDrill over the real alert path', () => {
       existsSync(path.join(stateDir, 'journal')) ? readdirSync(path.join(stateDir, 'journal')) : [],
     ).toEqual([]);
   }, 30_000);
+
+  it('waits for an alert that would inhibit the drill’s, then refuses to inject', async () => {
+    const am = new AlertmanagerClient({ baseUrl: p.alertmanagerUrl });
+    const appDown = { alertname: 'AppDown', job: 'demo-app', severity: 'critical' };
+    await am.postAlerts([{ labels: appDown, endsAt: new Date(Date.now() + 60_000).toISOString() }]);
+    try {
+      const result = await run(
+        defineDrill({
+          id: 'inhibited',
+          fault: appFault({ kind: 'memory-hog', mb: 10, ttl: '10s' }),
+          expect: [
+            alertFires('HighMemoryUsage', { within: '5s' }),
+            slackMessage({ channel: '#alerts-warning', within: '5s' }),
+          ],
+        }),
+        undefined,
+        1000,
+      );
+      expect(result.status).toBe('error');
+      expect(result.error?.message).toContain(
+        'AppDown active in Alertmanager inhibits HighMemoryUsage: its notification would never be sent',
+      );
+      expect(result.steps.map((s) => s.name)).toEqual(['preflight']);
+    } finally {
+      await am.postAlerts([{ labels: appDown, endsAt: new Date().toISOString() }]);
+    }
+  }, 30_000);
 });
