@@ -3,8 +3,9 @@ import { alertFires, appFault, defineDrill, slackMessage } from '../src/drills/d
 // The event loop stalls 300 ms every 500 ms, as a synchronous parse or hash on the request path
 // would stall it: the p99 event-loop delay passes 0.2 s and EventLoopLag warns. 300 ms stays
 // well under the stack's 1 s scrape timeout, so Prometheus keeps scraping (a longer stall would
-// read as the app being down and page AppDown instead). The scrape that a stall held up reports
-// the lag measured before it, so the alert usually comes one scrape after the first stall.
+// read as the app being down and page AppDown instead). A scrape that a stall held up reports
+// only the stalls before it, and may be stored too late for the evaluation after it: the alert
+// then comes one scrape later than the pipeline alone would make it.
 export default defineDrill({
   id: 'event-loop-lag',
   name: 'Event-loop lag: synchronous stalls warn #alerts-warning',

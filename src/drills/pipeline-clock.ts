@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { requestJson } from '../clients/http-types.ts';
 import type { PromEnvelope, PrometheusClient, PromQueryData } from '../clients/prometheus.ts';
 import { tryParseDuration } from './duration.ts';
@@ -87,40 +86,20 @@ function validTime(t: string | undefined): boolean {
 /**
  * The clock of the path `alert` takes, sampled at injection, or undefined when there is no such
  * path (a routing-only drill, no Prometheus) or Prometheus did not answer: the hop figures then go
- * without an expectation rather than the drill failing over it. The scrape is then replaced by
- * the first one after the fault, read once it has finished: a fault can slow the scrape itself
- * (an event loop stalled while it is answered), and a sample is only evaluated once it is stored.
+ * without an expectation rather than the drill failing over it. The scrape's duration is the
+ * usual one, from before the fault: a fault that slows the scrape itself (a stalled event loop)
+ * may or may not make the next evaluation miss that sample, and the expectation is the earlier.
  */
 export async function sampleClockForAlert(
   prometheus: PrometheusClient | undefined,
   info: PreflightInfo | undefined,
   alert: string | undefined,
-  injectedAt: number,
   signal?: AbortSignal,
 ): Promise<PipelineClock | undefined> {
   const rule = alert ? info?.rules.get(alert) : undefined;
   if (!prometheus || !rule?.job || !info?.promTiming) return undefined;
-  const job = rule.job;
-  const fallback = info.promTiming.jobScrapeIntervalMs[job] ?? info.promTiming.scrapeIntervalMs;
-  try {
-    const clock = await samplePipelineClock(prometheus, job, rule.group, fallback, signal);
-    if (!clock) return undefined;
-    const { intervalMs } = clock.scrape;
-    // Asleep until the scrape should be over, then a few quick looks: bounded whatever the interval.
-    const due = nextOnGrid(clock.scrape.atMs, intervalMs, injectedAt) + clock.scrape.durationMs + 50;
-    await sleep(Math.max(0, due - Date.now()), undefined, signal ? { signal } : {});
-    for (let i = 0; i < 20; i++) {
-      const target = (await prometheus.targets(signal)).find((t) => t.labels.job === job);
-      const at = target ? Date.parse(target.lastScrape) : 0;
-      if (target && at >= injectedAt) {
-        return { ...clock, scrape: { atMs: at, intervalMs, durationMs: target.lastScrapeDuration * 1000 } };
-      }
-      await sleep(100, undefined, signal ? { signal } : {});
-    }
-    return clock;
-  } catch {
-    return undefined;
-  }
+  const fallback = info.promTiming.jobScrapeIntervalMs[rule.job] ?? info.promTiming.scrapeIntervalMs;
+  return samplePipelineClock(prometheus, rule.job, rule.group, fallback, signal).catch(() => undefined);
 }
 
 /**
@@ -138,7 +117,7 @@ export async function clockAfterDrill(
   alert: string | undefined,
   marks: Partial<Record<Mark, number>>,
 ): Promise<PipelineClock | undefined> {
-  const clock = (await pending) ?? (await sampleClockForAlert(prometheus, info, alert, 0));
+  const clock = (await pending) ?? (await sampleClockForAlert(prometheus, info, alert));
   const rule = alert ? info?.rules.get(alert) : undefined;
   const from = marks.lastBadAnswered ?? marks.rollbackStarted ?? marks.rolledBack;
   if (!clock || !prometheus || !rule?.query || from === undefined || marks.resolved === undefined)

@@ -200,8 +200,7 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
       }
       steps.push(inj.end('pass'));
       // Right after the fault, in the background: where the scrape and evaluation grids stand now.
-      if (!routing)
-        clock = sampleClockForAlert(clients.prometheus, info, alerts[0]?.alert, vctx.injectedAt, signal);
+      if (!routing) clock = sampleClockForAlert(clients.prometheus, info, alerts[0]?.alert, signal);
     } catch (err) {
       steps.push(inj.end('error', err));
       throw err;
