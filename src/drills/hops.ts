@@ -21,9 +21,10 @@ type PerHop = Partial<Record<ModelledHop, number>>;
  *   tick), counted like the expectation from when the app could first report the fault;
  * - `pipeline_expected_ms_<hop>`: what this run's timing made unavoidable: the wait for the
  *   target's next scrape after the fault, then for the rule group's next evaluation, plus `for`
- *   and group_wait (see `expectedHops`);
- * - `beyond_pipeline_ms_<hop>`: measured − expected, the share of firedrill, the network and
- *   the rule's expression itself (a rate that must build up over its window);
+ *   and group_wait; for resolving, the evaluation Prometheus itself resolved at (see `expectedHops`);
+ * - `beyond_pipeline_ms_<hop>`: measured − expected, the share of firedrill and the network, and
+ *   of what no timing predicts: the rule's expression building up over its window (a rate, a
+ *   mean), a fault that takes a while to bite, an Alertmanager group tick a message just missed;
  * - `rule_eval_offset_ms`: the rule group's evaluation slot after the app's scrape, within one interval.
  */
 export function hopMetrics(
