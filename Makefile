@@ -2,7 +2,7 @@
 .PHONY: demo test setup stack-down
 
 demo: setup
-	node bin/firedrill.js demo
+	npx firedrill demo
 
 test: setup
 	bash scripts/test.sh
@@ -11,4 +11,4 @@ setup:
 	bash scripts/setup.sh
 
 stack-down:
-	node bin/firedrill.js stack down
+	npx firedrill stack down

@@ -1,4 +1,4 @@
-import { defineDrill, injectAlert, noSlackMessage, slackMessage } from '../src/drills/define.ts';
+import { defineDrill, injectAlert, noSlackMessage, slackMessage } from 'firedrill';
 
 // Routing only: nothing is broken. One alert per severity goes straight into Alertmanager (with
 // this run's drill_id), and each must land in its own channel and nowhere else.

@@ -1,4 +1,4 @@
-import { alertFires, appFault, defineDrill, logsArrive, slackMessage } from '../src/drills/define.ts';
+import { alertFires, appFault, defineDrill, logsArrive, slackMessage } from 'firedrill';
 
 // Every /api request fails with 500: HighApiErrorRate (critical) must page #alerts-critical, the
 // failed requests' access logs must reach the log store intact, and all of it must clear.

@@ -1,4 +1,4 @@
-import { alertFires, appFault, defineDrill, slackMessage } from '../src/drills/define.ts';
+import { alertFires, appFault, defineDrill, slackMessage } from 'firedrill';
 
 // The app process exits: Prometheus' scrape fails (up == 0) and AppDown pages #alerts-critical.
 // Rollback starts the app again through the local stack, and the alert must resolve.

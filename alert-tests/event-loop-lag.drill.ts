@@ -1,4 +1,4 @@
-import { alertFires, appFault, defineDrill, slackMessage } from '../src/drills/define.ts';
+import { alertFires, appFault, defineDrill, slackMessage } from 'firedrill';
 
 // The event loop stalls 300 ms every 500 ms, as a synchronous parse or hash on the request path
 // would stall it: the p99 event-loop delay passes 0.2 s and EventLoopLag warns. 300 ms stays

@@ -1,4 +1,4 @@
-import { alertFires, badTraffic, defineDrill, logsArrive, slackMessage } from '../src/drills/define.ts';
+import { alertFires, badTraffic, defineDrill, logsArrive, slackMessage } from 'firedrill';
 
 // firedrill itself guesses passwords, 10 a second for 15 s: FailedLoginSpike warns, and every
 // failed attempt's log entry (found by the request ids firedrill sent) must pass the schema.

@@ -1,4 +1,4 @@
-import { alertFires, appFault, defineDrill, slackMessage } from '../src/drills/define.ts';
+import { alertFires, appFault, defineDrill, slackMessage } from 'firedrill';
 
 // The app holds 600 MiB of touched memory: resident memory passes the fast profile's 512 MiB
 // whatever the app held before, and HighMemoryUsage warns. The memory lives in a worker thread

@@ -1,4 +1,4 @@
-import { alertFires, appFault, defineDrill, slackMessage } from '../src/drills/define.ts';
+import { alertFires, appFault, defineDrill, slackMessage } from 'firedrill';
 
 // Two threads of the app spin in a busy loop: process CPU passes 0.9 of a core and HighCpuUsage
 // warns. The spinning runs in worker threads, so the event loop still answers every scrape and

@@ -1,4 +1,4 @@
-import { alertFires, appFault, defineDrill, logsArrive, slackMessage } from '../src/drills/define.ts';
+import { alertFires, appFault, defineDrill, logsArrive, slackMessage } from 'firedrill';
 
 // 1.5 s added to every /api response: the p95 crosses the 1 s threshold of SlowApiResponses (warning).
 export default defineDrill({

@@ -1,4 +1,4 @@
-import { alertFires, appFault, defineDrill, logsArrive, slackMessage } from '../src/drills/define.ts';
+import { alertFires, appFault, defineDrill, logsArrive, slackMessage } from 'firedrill';
 
 // Every /api request waits 500 ms for the database before its first query: the mean query time
 // of that operation passes 0.25 s and SlowDatabaseQueries warns. The database is only slow for

@@ -1,4 +1,4 @@
-import { alertFires, appFault, defineDrill, slackMessage } from '../src/drills/define.ts';
+import { alertFires, appFault, defineDrill, slackMessage } from 'firedrill';
 
 // Each image job takes 3 s longer: the mean processing time crosses 2 s and SlowImageProcessing
 // warns. Uploads still answer 202 at once (processing is asynchronous), so the drill's traffic

@@ -1,4 +1,4 @@
-import { alertFires, badTraffic, defineDrill, logsArrive, slackMessage } from '../src/drills/define.ts';
+import { alertFires, badTraffic, defineDrill, logsArrive, slackMessage } from 'firedrill';
 
 // Path traversal, SQL and script injection attempts, 5 a second: the app rejects and counts them,
 // and SuspiciousRequests warns.

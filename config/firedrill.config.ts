@@ -1,4 +1,4 @@
-import { defineConfig, env } from '../src/config/define.ts';
+import { defineConfig, env } from 'firedrill';
 
 export default defineConfig({
   defaultEnvironment: 'local',

@@ -1,4 +1,4 @@
-import { AssertionError, defineProbe, exists, type HttpProbeContext, isType } from '../src/probes/define.ts';
+import { AssertionError, defineProbe, exists, type HttpProbeContext, isType } from 'firedrill';
 
 /** Signs in over the JSON API; returns a client that sends the session's bearer token. */
 export async function logIn({ step, http, env }: Pick<HttpProbeContext, 'step' | 'http' | 'env'>) {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AssertionError, defineProbe, exists } from 'firedrill';
 import sharp from 'sharp';
-import { AssertionError, defineProbe, exists } from '../src/probes/define.ts';
 import { logIn } from './api.probe.ts';
 
 /** A real PNG with fresh noise each run, so no cache on the way can answer for the processing. */

@@ -1,6 +1,5 @@
+import { defineProbe, ProbeAssertionError, quoteText } from 'firedrill';
 import sharp from 'sharp';
-import { ProbeAssertionError, quoteText } from '../src/probes/browser/assertions.ts';
-import { defineProbe } from '../src/probes/define.ts';
 import { signIn } from './login.probe.ts';
 
 /** A real PNG with fresh noise each run, so no cache on the way can answer for the processing. */

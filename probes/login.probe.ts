@@ -1,5 +1,4 @@
-import { ProbeAssertionError, quoteText } from '../src/probes/browser/assertions.ts';
-import { type BrowserProbeContext, defineProbe } from '../src/probes/define.ts';
+import { type BrowserProbeContext, defineProbe, ProbeAssertionError, quoteText } from 'firedrill';
 
 type SignInContext = Pick<BrowserProbeContext, 'page' | 'step' | 'env'>;
 

@@ -15,10 +15,13 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { type Browser, type BrowserContext, chromium } from 'playwright';
+import { CHROMIUM_ARGS, findBrowserPid } from '../../packages/firedrill/src/probes/browser/chromium.ts';
+import {
+  type BrowserRuntime,
+  createBrowserRuntime,
+} from '../../packages/firedrill/src/probes/browser/runtime.ts';
+import type { BrowserProbeContext } from '../../packages/firedrill/src/probes/define.ts';
 import login, { signIn } from '../../probes/login.probe.ts';
-import { CHROMIUM_ARGS, findBrowserPid } from '../../src/probes/browser/chromium.ts';
-import { type BrowserRuntime, createBrowserRuntime } from '../../src/probes/browser/runtime.ts';
-import type { BrowserProbeContext } from '../../src/probes/define.ts';
 import { runProbe } from '../../test/unit/probes/browser/harness.ts';
 import { startDemoProcess } from './demo-process.ts';
 import { treeCpuMs, treePssMb } from './pss.ts';

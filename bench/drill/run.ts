@@ -18,13 +18,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { loadConfig } from '../../src/config/load.ts';
-import type { Result } from '../../src/core/result.ts';
-import { alertFires, appFault, defineDrill, slackMessage } from '../../src/drills/define.ts';
-import { resolveDrillEnvironment } from '../../src/drills/environment.ts';
-import { loadDrills } from '../../src/drills/loader.ts';
-import { runDrills } from '../../src/drills/suite.ts';
-import { stackUp } from '../../src/stack/index.ts';
+import { loadConfig } from '../../packages/firedrill/src/config/load.ts';
+import type { Result } from '../../packages/firedrill/src/core/result.ts';
+import {
+  alertFires,
+  appFault,
+  defineDrill,
+  slackMessage,
+} from '../../packages/firedrill/src/drills/define.ts';
+import { resolveDrillEnvironment } from '../../packages/firedrill/src/drills/environment.ts';
+import { loadDrills } from '../../packages/firedrill/src/drills/loader.ts';
+import { runDrills } from '../../packages/firedrill/src/drills/suite.ts';
+import { stackUp } from '../../packages/firedrill/src/stack/index.ts';
 import { startPipeline } from '../../test/unit/drills/pipeline-harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

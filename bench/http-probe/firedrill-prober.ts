@@ -2,9 +2,9 @@
 // (timeout, steps, request ids, Result building) and their metrics, at a fixed concurrency.
 // Prints one JSON line: probes, CPU seconds of this process while probing, wall seconds.
 import pino from 'pino';
-import { ProbeMetrics } from '../../src/metrics/probe-metrics.ts';
-import type { ProbeDefinition } from '../../src/probes/define.ts';
-import { createProbeRunner } from '../../src/probes/runner.ts';
+import { ProbeMetrics } from '../../packages/firedrill/src/metrics/probe-metrics.ts';
+import type { ProbeDefinition } from '../../packages/firedrill/src/probes/define.ts';
+import { createProbeRunner } from '../../packages/firedrill/src/probes/runner.ts';
 
 const [url, countArg, concurrencyArg, warmupArg] = process.argv.slice(2);
 const count = Number(countArg ?? 2000);

@@ -21,11 +21,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { ProbeMetrics } from '../../src/metrics/probe-metrics.ts';
-import type { HttpProbeContext, ProbeDefinition } from '../../src/probes/define.ts';
-import { createProbeRunner } from '../../src/probes/runner.ts';
-import { ResultsFile } from '../../src/scheduler/results-file.ts';
-import { Scheduler } from '../../src/scheduler/scheduler.ts';
+import { ProbeMetrics } from '../../packages/firedrill/src/metrics/probe-metrics.ts';
+import type { HttpProbeContext, ProbeDefinition } from '../../packages/firedrill/src/probes/define.ts';
+import { createProbeRunner } from '../../packages/firedrill/src/probes/runner.ts';
+import { ResultsFile } from '../../packages/firedrill/src/scheduler/results-file.ts';
+import { Scheduler } from '../../packages/firedrill/src/scheduler/scheduler.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

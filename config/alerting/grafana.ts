@@ -134,7 +134,7 @@ function grafanaRule(rule: AlertRule) {
 function render(body: Record<string, unknown>, what: string, profile: Profile): string {
   // No anchors and aliases for repeated objects: every rule reads on its own.
   const doc = new Document({ apiVersion: 1, ...body }, { aliasDuplicateObjects: false });
-  doc.commentBefore = ` Grafana ${what}, generated from config/alerting/ (profile: ${profile}) by src/monitoring-config/build.ts. Do not edit.`;
+  doc.commentBefore = ` Grafana ${what}, generated from config/alerting/ (profile: ${profile}) by config/build/build.ts. Do not edit.`;
   return doc.toString({ lineWidth: 0 });
 }
 

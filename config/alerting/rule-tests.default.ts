@@ -1,4 +1,4 @@
-import { type RuleTestSuite, appSeries as s } from '../../src/monitoring-config/promtool-tests.ts';
+import { type RuleTestSuite, appSeries as s } from '../build/promtool-tests.ts';
 
 // A 15s scrape and evaluation interval, common in production. These cases pin that each rule
 // waits out its `for` and ignores small or short-lived trouble; the fast suite pins the PromQL

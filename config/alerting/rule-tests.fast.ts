@@ -1,4 +1,4 @@
-import { type RuleTestSuite, appSeries as s } from '../../src/monitoring-config/promtool-tests.ts';
+import { type RuleTestSuite, appSeries as s } from '../build/promtool-tests.ts';
 
 // Inputs are scraped every second, like the local stack in the fast profile. `J` is the label set
 // of an alert aggregated per job, `JI` of one on a single target.

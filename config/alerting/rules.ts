@@ -297,6 +297,6 @@ export function renderPrometheusRules(profile: Profile): string {
       })),
     })),
   });
-  doc.commentBefore = ` Generated from config/alerting/rules.ts (profile: ${profile}) by src/monitoring-config/build.ts. Do not edit.`;
+  doc.commentBefore = ` Generated from config/alerting/rules.ts (profile: ${profile}) by config/build/build.ts. Do not edit.`;
   return doc.toString({ lineWidth: 0 });
 }

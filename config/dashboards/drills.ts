@@ -1,4 +1,4 @@
-import { HOPS } from '../../src/drills/metrics.ts';
+import { HOPS } from '../../packages/firedrill/src/drills/metrics.ts';
 import {
   type DashboardFile,
   dashboard,

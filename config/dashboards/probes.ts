@@ -1,4 +1,4 @@
-import { WEB_VITALS } from '../../src/metrics/probe-metrics.ts';
+import { WEB_VITALS } from '../../packages/firedrill/src/metrics/probe-metrics.ts';
 import {
   type DashboardFile,
   dashboard,

@@ -15,8 +15,7 @@ export const GRAFANA_FOLDER = { uid: 'firedrill', title: 'firedrill' } as const;
 /** Where docker-compose.yml mounts config/grafana/dashboards inside the Grafana container. */
 export const DASHBOARDS_MOUNT = '/etc/grafana/dashboards';
 
-const HEADER =
-  ' Generated from config/grafana/provisioning.ts by src/monitoring-config/build.ts. Do not edit.';
+const HEADER = ' Generated from config/grafana/provisioning.ts by config/build/build.ts. Do not edit.';
 
 function render(body: Record<string, unknown>): string {
   const doc = new Document({ apiVersion: 1, ...body }, { aliasDuplicateObjects: false });

@@ -1,4 +1,4 @@
-import { backendLogSchema, frontendLogSchema } from '../schemas/log-schemas.ts';
+import { backendLogSchema, frontendLogSchema } from '../../packages/firedrill/src/log-schemas/builtin.ts';
 
 /**
  * The Elasticsearch index template for `app-logs-*`, derived from the backend and frontend log

@@ -158,7 +158,7 @@ function elasticsearchOutput(index: string, template: boolean): string {
 export function renderLogstashPipeline(steps: readonly PipelineStep[] = PIPELINE_STEPS): string {
   const failed = FAILURE_TAGS.map((t) => `${quote(t)} in [tags]`).join(' or ');
   return [
-    '# Generated from config/logstash/pipeline.ts by src/monitoring-config/build.ts. Do not edit.',
+    '# Generated from config/logstash/pipeline.ts by config/build/build.ts. Do not edit.',
     '# ECS compatibility is off for this pipeline (config/logstash/pipelines.yml): the app has its',
     '# own `event` field, where ECS mode would put `event.original`.',
     'input {',
@@ -188,7 +188,7 @@ export function renderLogstashPipeline(steps: readonly PipelineStep[] = PIPELINE
 /** pipelines.yml: the one pipeline, with ECS compatibility off. */
 export function renderLogstashPipelines(): string {
   return [
-    '# Generated from config/logstash/pipeline.ts by src/monitoring-config/build.ts. Do not edit.',
+    '# Generated from config/logstash/pipeline.ts by config/build/build.ts. Do not edit.',
     '- pipeline.id: app-logs',
     '  path.config: /usr/share/logstash/pipeline/app-logs.conf',
     '  pipeline.ecs_compatibility: disabled',

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.ts';
-import type { Config } from '../../src/config/schema.ts';
-import type { Result } from '../../src/core/result.ts';
+import { loadConfig } from '../../packages/firedrill/src/config/load.ts';
+import type { Config } from '../../packages/firedrill/src/config/schema.ts';
+import type { Result } from '../../packages/firedrill/src/core/result.ts';
 import {
   alertFires,
   appFault,
@@ -14,13 +14,16 @@ import {
   injectAlert,
   logsArrive,
   slackMessage,
-} from '../../src/drills/define.ts';
-import { type DrillEnvironment, resolveDrillEnvironment } from '../../src/drills/environment.ts';
-import { listJournals } from '../../src/drills/journal.ts';
-import { loadDrills } from '../../src/drills/loader.ts';
-import { replayJournals } from '../../src/drills/replay.ts';
-import { runDrills } from '../../src/drills/suite.ts';
-import { stackUp } from '../../src/stack/index.ts';
+} from '../../packages/firedrill/src/drills/define.ts';
+import {
+  type DrillEnvironment,
+  resolveDrillEnvironment,
+} from '../../packages/firedrill/src/drills/environment.ts';
+import { listJournals } from '../../packages/firedrill/src/drills/journal.ts';
+import { loadDrills } from '../../packages/firedrill/src/drills/loader.ts';
+import { replayJournals } from '../../packages/firedrill/src/drills/replay.ts';
+import { runDrills } from '../../packages/firedrill/src/drills/suite.ts';
+import { stackUp } from '../../packages/firedrill/src/stack/index.ts';
 
 // The whole local stack (global setup): real Prometheus, Alertmanager, OpenSearch fed by rsyslog,
 // the Slack sink and the reference app. Drills run one at a time, as `firedrill drill` runs them.
@@ -225,10 +228,10 @@ describe('kill -9 of firedrill mid-fault', () => {
       script,
       `
       import pino from 'pino';
-      import { loadConfig } from '${root}/src/config/load.ts';
-      import { appFault, defineDrill, slackMessage } from '${root}/src/drills/define.ts';
-      import { resolveDrillEnvironment } from '${root}/src/drills/environment.ts';
-      import { runDrills } from '${root}/src/drills/suite.ts';
+      import { loadConfig } from '${root}/packages/firedrill/src/config/load.ts';
+      import { appFault, defineDrill, slackMessage } from '${root}/packages/firedrill/src/drills/define.ts';
+      import { resolveDrillEnvironment } from '${root}/packages/firedrill/src/drills/environment.ts';
+      import { runDrills } from '${root}/packages/firedrill/src/drills/suite.ts';
       const { config } = await loadConfig('${root}/config/firedrill.config.ts', '${root}');
       const env = await resolveDrillEnvironment(config, 'local', '${stateDir}');
       await runDrills({

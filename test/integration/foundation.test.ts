@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SlackClient } from '../../src/clients/slack.ts';
-import { loadLogSchema, validateLogEntry } from '../../src/monitoring-config/log-schema.ts';
+import { SlackClient } from '../../packages/firedrill/src/clients/slack.ts';
+import { loadLogSchema, validateLogEntry } from '../../packages/firedrill/src/log-schemas/validate.ts';
 import { promQuery, type TestStack, testStack, waitFor } from './stack-env.ts';
 
 // The foundation, end to end on the real stack: the demo app's flows, its metrics in the real

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { loadConfig } from '../../src/config/load.ts';
-import { createLogger } from '../../src/logger.ts';
-import { stackDown, stackUp } from '../../src/stack/index.ts';
+import { loadConfig } from '../../packages/firedrill/src/config/load.ts';
+import { createLogger } from '../../packages/firedrill/src/logger.ts';
+import { stackDown, stackUp } from '../../packages/firedrill/src/stack/index.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

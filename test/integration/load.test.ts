@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.ts';
-import { describeK6, findK6, type K6Runtime } from '../../src/load/find-k6.ts';
-import { runLoad } from '../../src/load/run.ts';
-import { resolveScenario } from '../../src/load/scenarios.ts';
-import { type LoadTarget, resolveLoadTarget } from '../../src/load/target.ts';
+import { loadConfig } from '../../packages/firedrill/src/config/load.ts';
+import { describeK6, findK6, type K6Runtime } from '../../packages/firedrill/src/load/find-k6.ts';
+import { runLoad } from '../../packages/firedrill/src/load/run.ts';
+import { resolveScenario } from '../../packages/firedrill/src/load/scenarios.ts';
+import { type LoadTarget, resolveLoadTarget } from '../../packages/firedrill/src/load/target.ts';
 import { testStack, waitFor } from './stack-env.ts';
 
 /**

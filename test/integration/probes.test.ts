@@ -5,8 +5,8 @@ import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.ts';
-import type { Result } from '../../src/core/result.ts';
+import { loadConfig } from '../../packages/firedrill/src/config/load.ts';
+import type { Result } from '../../packages/firedrill/src/core/result.ts';
 import { runCli, TEST_CONFIG } from '../fixtures/probes-integration/cli.ts';
 import { promQuery, type TestStack, testStack, waitFor } from './stack-env.ts';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../src/core/result.ts';
+import type { Result } from '../../packages/firedrill/src/core/result.ts';
 import { type CliProcess, startCli, stopChild } from '../fixtures/probes-integration/cli.ts';
 import { promQuery, type TestStack, testStack, waitFor } from './stack-env.ts';
 

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { readStackState, type StackState, type StackUrls, stackUrls } from '../../src/stack/index.ts';
+import {
+  readStackState,
+  type StackState,
+  type StackUrls,
+  stackUrls,
+} from '../../packages/firedrill/src/stack/index.ts';
 
 export interface TestStack {
   state: StackState;

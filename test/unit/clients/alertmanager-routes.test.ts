@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMatcher, routeTimings } from '../../../src/clients/alertmanager.ts';
+import { parseMatcher, routeTimings } from '../../../packages/firedrill/src/clients/alertmanager.ts';
 
 const CONFIG = `
 route:

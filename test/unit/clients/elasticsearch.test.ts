@@ -1,6 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ElasticsearchClient, keywordTerms, totalHits } from '../../../src/clients/elasticsearch.ts';
+import {
+  ElasticsearchClient,
+  keywordTerms,
+  totalHits,
+} from '../../../packages/firedrill/src/clients/elasticsearch.ts';
 
 // The real OpenSearch runs in the integration suite; here a loopback server records what the
 // client sends and answers in the two hit-count spellings (ES 7+ object, older / int mode number).

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GrafanaClient, grafanaState } from '../../../src/clients/grafana.ts';
+import { GrafanaClient, grafanaState } from '../../../packages/firedrill/src/clients/grafana.ts';
 
 // Grafana cannot run here: bodies in test/fixtures/grafana are shaped after Grafana's API
 // definitions (see the README there). Requests are recorded to pin paths and auth.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timingFromConfigYaml } from '../../../src/clients/prometheus.ts';
+import { timingFromConfigYaml } from '../../../packages/firedrill/src/clients/prometheus.ts';
 
 describe('timingFromConfigYaml', () => {
   it('reads global and per-job intervals as /api/v1/status/config returns them', () => {

@@ -12,7 +12,7 @@ import {
   messageText,
   type SlackMessage,
   tsToEpochMs,
-} from '../../../src/clients/slack-message.ts';
+} from '../../../packages/firedrill/src/clients/slack-message.ts';
 import { fixture } from '../../fixtures/slack/fake-slack.ts';
 
 const history = (name: string) => (fixture(name) as { messages: SlackMessage[] }).messages;

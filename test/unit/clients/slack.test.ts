@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SlackApiError, SlackClient, SlackWaitTimeoutError } from '../../../src/clients/slack.ts';
+import {
+  SlackApiError,
+  SlackClient,
+  SlackWaitTimeoutError,
+} from '../../../packages/firedrill/src/clients/slack.ts';
 import { fakeSlack, fixture, ok, type Reply } from '../../fixtures/slack/fake-slack.ts';
 
 const lists = () => [ok('conversations-list-page1'), ok('conversations-list-page2')];

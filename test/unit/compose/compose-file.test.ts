@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { COMPOSE_PORTS, HOST_PORTS } from '../../../src/monitoring-config/compose.ts';
+import { COMPOSE_PORTS, HOST_PORTS } from '../../../config/build/compose.ts';
 import { REPO_ROOT, run, tempDir } from '../monitoring-config/tools.ts';
 
 const RAW = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');

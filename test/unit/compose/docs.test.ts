@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { HOST_PORTS } from '../../../src/monitoring-config/compose.ts';
+import { HOST_PORTS } from '../../../config/build/compose.ts';
 import { REPO_ROOT } from '../monitoring-config/tools.ts';
 
 const docs = readFileSync(join(REPO_ROOT, 'docs/docker.md'), 'utf8');

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { RULE_DEFINITIONS } from '../../../config/alerting/rules.ts';
-import { COMPOSE_PORTS, COMPOSE_SLACK_CHANNELS } from '../../../src/monitoring-config/compose.ts';
-import { composeGeneratedFiles } from '../../../src/monitoring-config/compose-files.ts';
+import { COMPOSE_PORTS, COMPOSE_SLACK_CHANNELS } from '../../../config/build/compose.ts';
+import { composeGeneratedFiles } from '../../../config/build/compose-files.ts';
 import { REPO_ROOT, run, tempDir } from '../monitoring-config/tools.ts';
 
 const tmp = tempDir('compose-configs');

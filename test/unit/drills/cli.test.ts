@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { registerDrillCommands } from '../../../src/cli/drill-command.ts';
-import { buildProgram } from '../../../src/cli/program.ts';
-import { Journal } from '../../../src/drills/journal.ts';
+import { registerDrillCommands } from '../../../packages/firedrill/src/cli/drill-command.ts';
+import { buildProgram } from '../../../packages/firedrill/src/cli/program.ts';
+import { Journal } from '../../../packages/firedrill/src/drills/journal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -16,11 +16,11 @@ function project(env: string): { dir: string; config: string; stateDir: string }
   const config = path.join(dir, 'config/firedrill.config.ts');
   writeFileSync(
     config,
-    `import { defineConfig } from '${ROOT}/src/config/define.ts';\nexport default defineConfig({ stateDir: 'state', environments: { ${env} } });\n`,
+    `import { defineConfig } from '${ROOT}/packages/firedrill/src/config/define.ts';\nexport default defineConfig({ stateDir: 'state', environments: { ${env} } });\n`,
   );
   writeFileSync(
     path.join(dir, 'alert-tests/one.drill.ts'),
-    `import { defineDrill, shell, promql } from '${ROOT}/src/drills/define.ts';\nexport default defineDrill({ id: 'one', name: 'One', fault: shell({ inject: 'true', rollback: 'true' }), expect: [promql('up', { op: '>', value: 0, within: '1s' })] });\n`,
+    `import { defineDrill, shell, promql } from '${ROOT}/packages/firedrill/src/drills/define.ts';\nexport default defineDrill({ id: 'one', name: 'One', fault: shell({ inject: 'true', rollback: 'true' }), expect: [promql('up', { op: '>', value: 0, within: '1s' })] });\n`,
   );
   return { dir, config, stateDir: path.join(dir, 'state') };
 }

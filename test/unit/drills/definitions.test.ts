@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listAlertRules } from '../../../config/alerting/rules.ts';
-import { ConfigError } from '../../../src/config/load.ts';
+import { ConfigError } from '../../../packages/firedrill/src/config/load.ts';
 import {
   alertFires,
   appFault,
@@ -11,9 +11,13 @@ import {
   logsArrive,
   promql,
   slackMessage,
-} from '../../../src/drills/define.ts';
-import { formatMs, parseDuration, tryParseDuration } from '../../../src/drills/duration.ts';
-import { loadDrills, selectDrills, validateDrill } from '../../../src/drills/loader.ts';
+} from '../../../packages/firedrill/src/drills/define.ts';
+import {
+  formatMs,
+  parseDuration,
+  tryParseDuration,
+} from '../../../packages/firedrill/src/drills/duration.ts';
+import { loadDrills, selectDrills, validateDrill } from '../../../packages/firedrill/src/drills/loader.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -145,7 +149,7 @@ describe('loadDrills', () => {
 
   it('reports all files at once: import failures, missing exports, invalid drills, duplicate ids', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'drills-'));
-    const define = path.join(root, 'src/drills/define.ts');
+    const define = path.join(root, 'packages/firedrill/src/drills/define.ts');
     writeFileSync(
       path.join(dir, 'a.drill.ts'),
       `import { defineDrill, appFault, alertFires } from '${define}';\nexport default defineDrill({ id: 'same', fault: appFault({ kind: 'hang', ttl: '5s' }), expect: [alertFires('X', { within: '5s' })] });\n`,
@@ -171,7 +175,7 @@ describe('loadDrills', () => {
 
   it('names a probe that drill traffic asks for but probes/ does not have', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'drills-'));
-    const define = path.join(root, 'src/drills/define.ts');
+    const define = path.join(root, 'packages/firedrill/src/drills/define.ts');
     const drill = (id: string, probe: string) =>
       `import { defineDrill, appFault, alertFires } from '${define}';\nexport default defineDrill({ id: '${id}', fault: appFault({ kind: 'hang', ttl: '5s' }), traffic: { probe: '${probe}' }, expect: [alertFires('X', { within: '5s' })] });\n`;
     writeFileSync(path.join(dir, 'a.drill.ts'), drill('a', 'checkout'));

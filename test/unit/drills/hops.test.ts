@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { hopMetrics } from '../../../src/drills/hops.ts';
+import { hopMetrics } from '../../../packages/firedrill/src/drills/hops.ts';
 import {
   exprWindowMs,
   lastOnGrid,
   nextOnGrid,
   type PipelineClock,
-} from '../../../src/drills/pipeline-clock.ts';
-import type { PreflightInfo } from '../../../src/drills/preflight.ts';
+} from '../../../packages/firedrill/src/drills/pipeline-clock.ts';
+import type { PreflightInfo } from '../../../packages/firedrill/src/drills/preflight.ts';
 
 // One second scrapes at …000.100, evaluations at …000.400: the fast profile's grids as the
 // stack's Prometheus lays them out, with a 5 ms scrape.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderAlertmanagerConfig } from '../../../config/alerting/alertmanager.ts';
-import { inhibitors, inhibitRules, parseMatcher } from '../../../src/drills/inhibition.ts';
+import { inhibitors, inhibitRules, parseMatcher } from '../../../packages/firedrill/src/drills/inhibition.ts';
 
 // The shipped routing: AppDown inhibits every other alert of the same job.
 const shipped = inhibitRules(

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Journal, listJournals } from '../../../src/drills/journal.ts';
-import { acquireTargetLock, lockFile, TargetBusyError } from '../../../src/drills/lock.ts';
-import { clearStaleLocks, replayJournals } from '../../../src/drills/replay.ts';
-import { rollbackFaults } from '../../../src/drills/rollback.ts';
-import type { Fault, FaultSpec } from '../../../src/faults/types.ts';
+import { Journal, listJournals } from '../../../packages/firedrill/src/drills/journal.ts';
+import { acquireTargetLock, lockFile, TargetBusyError } from '../../../packages/firedrill/src/drills/lock.ts';
+import { clearStaleLocks, replayJournals } from '../../../packages/firedrill/src/drills/replay.ts';
+import { rollbackFaults } from '../../../packages/firedrill/src/drills/rollback.ts';
+import type { Fault, FaultSpec } from '../../../packages/firedrill/src/faults/types.ts';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'firedrill-journal-'));
 const shellSpec = (inject: string, rollback: string): FaultSpec => ({
@@ -139,7 +139,7 @@ describe('kill -9 mid-fault, then `firedrill rollback`', () => {
     const marker = path.join(dir, 'fault-on');
     // A child process writes a journal, "injects" (creates the marker file) and waits to be killed.
     const script = `
-      import { Journal } from '${path.resolve(import.meta.dirname, '../../../src/drills/journal.ts')}';
+      import { Journal } from '${path.resolve(import.meta.dirname, '../../../packages/firedrill/src/drills/journal.ts')}';
       import { writeFileSync } from 'node:fs';
       const j = await Journal.create(${JSON.stringify(dir)}, { runId: 'crash-1', drillId: 'crash', environment: 'local', target: { baseUrl: 'http://127.0.0.1:9' } });
       const i = await j.intend({ type: 'shell', inject: 'touch ${marker}', rollback: 'rm ${marker}' }, 'shell: touch marker');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Result } from '../../../src/core/result.ts';
-import { DrillMetrics } from '../../../src/drills/metrics.ts';
+import type { Result } from '../../../packages/firedrill/src/core/result.ts';
+import { DrillMetrics } from '../../../packages/firedrill/src/drills/metrics.ts';
 
 describe('DrillMetrics', () => {
   it('observes hop latencies in seconds per drill and hop, in its own registry', async () => {

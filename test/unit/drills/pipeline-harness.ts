@@ -7,8 +7,8 @@ import pino from 'pino';
 import { renderAlertmanagerConfig } from '../../../config/alerting/alertmanager.ts';
 import { renderPrometheusRules } from '../../../config/alerting/rules.ts';
 import { type AppOptions, createApp, type DemoApp } from '../../../demo-app/src/app.ts';
-import type { DrillEnvironment } from '../../../src/drills/environment.ts';
-import { type SlackSink, startSlackSink } from '../../../src/slack-sink/server.ts';
+import type { DrillEnvironment } from '../../../packages/firedrill/src/drills/environment.ts';
+import { type SlackSink, startSlackSink } from '../../../packages/firedrill/src/slack-sink/server.ts';
 
 export const FAULT_TOKEN = 'drill-test-fault-token';
 export const CHANNELS = { critical: '#alerts-critical', warning: '#alerts-warning' };

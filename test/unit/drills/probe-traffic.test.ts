@@ -4,10 +4,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DrillEnvironment } from '../../../src/drills/environment.ts';
-import { createDrillTraffic, ProbeTraffic } from '../../../src/drills/probe-traffic.ts';
-import { Timeline } from '../../../src/drills/timeline.ts';
-import { TrafficRunner } from '../../../src/drills/traffic.ts';
+import type { DrillEnvironment } from '../../../packages/firedrill/src/drills/environment.ts';
+import { createDrillTraffic, ProbeTraffic } from '../../../packages/firedrill/src/drills/probe-traffic.ts';
+import { Timeline } from '../../../packages/firedrill/src/drills/timeline.ts';
+import { TrafficRunner } from '../../../packages/firedrill/src/drills/traffic.ts';
 import { FAULT_TOKEN, startApp, type TestApp } from '../demo-app/helpers.ts';
 
 // The shipped `api` probe (probes/api.probe.ts) against the real reference app, run as drill traffic.

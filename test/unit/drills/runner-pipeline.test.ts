@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertmanagerClient } from '../../../src/clients/alertmanager.ts';
-import { PrometheusClient } from '../../../src/clients/prometheus.ts';
-import type { TimelineEvent } from '../../../src/core/result.ts';
+import { AlertmanagerClient } from '../../../packages/firedrill/src/clients/alertmanager.ts';
+import { PrometheusClient } from '../../../packages/firedrill/src/clients/prometheus.ts';
+import type { TimelineEvent } from '../../../packages/firedrill/src/core/result.ts';
 import {
   alertFires,
   appFault,
@@ -14,9 +14,9 @@ import {
   noSlackMessage,
   promql,
   slackMessage,
-} from '../../../src/drills/define.ts';
-import { runDrill } from '../../../src/drills/runner.ts';
-import { WebhookReceiver } from '../../../src/drills/webhook-receiver.ts';
+} from '../../../packages/firedrill/src/drills/define.ts';
+import { runDrill } from '../../../packages/firedrill/src/drills/runner.ts';
+import { WebhookReceiver } from '../../../packages/firedrill/src/drills/webhook-receiver.ts';
 import { FAULT_TOKEN, type Pipeline, startPipeline } from './pipeline-harness.ts';
 
 // Real Prometheus 2.42 and Alertmanager 0.25 from Debian, the shipped fast-profile rules and

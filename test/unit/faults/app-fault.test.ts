@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appFault, createFault } from '../../../src/faults/index.ts';
-import type { FaultContext } from '../../../src/faults/types.ts';
+import { appFault, createFault } from '../../../packages/firedrill/src/faults/index.ts';
+import type { FaultContext } from '../../../packages/firedrill/src/faults/types.ts';
 import { FAULT_TOKEN, startApp, type TestApp } from '../demo-app/helpers.ts';
 
 // The real reference app, in-process on a loopback port.

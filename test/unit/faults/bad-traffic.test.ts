@@ -5,8 +5,8 @@ import {
   badRequest,
   badTraffic,
   createBadTrafficFault,
-} from '../../../src/faults/bad-traffic.ts';
-import type { FaultContext } from '../../../src/faults/types.ts';
+} from '../../../packages/firedrill/src/faults/bad-traffic.ts';
+import type { FaultContext } from '../../../packages/firedrill/src/faults/types.ts';
 import { startApp, type TestApp } from '../demo-app/helpers.ts';
 
 let app: TestApp;

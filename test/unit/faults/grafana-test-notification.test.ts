@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createFault, grafanaTestNotification } from '../../../src/faults/index.ts';
-import type { FaultContext } from '../../../src/faults/types.ts';
+import { createFault, grafanaTestNotification } from '../../../packages/firedrill/src/faults/index.ts';
+import type { FaultContext } from '../../../packages/firedrill/src/faults/types.ts';
 
 // Grafana cannot run here: answers are the receivers-test result shape from Grafana's API
 // definitions (test/fixtures/grafana/README.md).

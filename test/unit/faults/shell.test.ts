@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createShellFault, runCommand, shell } from '../../../src/faults/shell.ts';
-import type { FaultContext } from '../../../src/faults/types.ts';
+import { createShellFault, runCommand, shell } from '../../../packages/firedrill/src/faults/shell.ts';
+import type { FaultContext } from '../../../packages/firedrill/src/faults/types.ts';
 
 const ctx: FaultContext = {
   target: { baseUrl: 'http://127.0.0.1:9' },

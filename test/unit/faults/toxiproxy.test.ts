@@ -1,8 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToxiproxyFault, toxicName, toxiproxy } from '../../../src/faults/toxiproxy.ts';
-import type { FaultContext } from '../../../src/faults/types.ts';
+import {
+  createToxiproxyFault,
+  toxicName,
+  toxiproxy,
+} from '../../../packages/firedrill/src/faults/toxiproxy.ts';
+import type { FaultContext } from '../../../packages/firedrill/src/faults/types.ts';
 
 // Toxiproxy is neither a Debian package nor on npm as a server, so it cannot run here: this is a
 // fake of its documented REST API (README "HTTP API": GET /proxies/{proxy},

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { DASHBOARDS } from '../../../config/dashboards/index.ts';
-import { backendLogSchema } from '../../../config/schemas/log-schemas.ts';
-import { DrillMetrics } from '../../../src/drills/metrics.ts';
-import { ProbeMetrics } from '../../../src/metrics/probe-metrics.ts';
+import { DrillMetrics } from '../../../packages/firedrill/src/drills/metrics.ts';
+import { backendLogSchema } from '../../../packages/firedrill/src/log-schemas/builtin.ts';
+import { ProbeMetrics } from '../../../packages/firedrill/src/metrics/probe-metrics.ts';
 import { startApp, type TestApp } from '../demo-app/helpers.ts';
 import { REPO_ROOT, run, tempDir } from '../monitoring-config/tools.ts';
 

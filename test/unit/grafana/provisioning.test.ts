@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { DASHBOARDS_MOUNT, GRAFANA_FOLDER } from '../../../config/grafana/provisioning.ts';
 import { REPO_ROOT } from '../monitoring-config/tools.ts';
 
-// CommonJS with `exports.default`, as in src/monitoring-config/log-schema.ts.
+// CommonJS with `exports.default`, as in packages/firedrill/src/log-schemas/validate.ts.
 const Ajv2020 = ajv2020Module.default;
 const addFormats = formatsModule.default;
 

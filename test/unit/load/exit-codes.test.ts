@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { K6_EXIT, k6ExitMeaning } from '../../../src/load/k6-exit-codes.ts';
+import { K6_EXIT, k6ExitMeaning } from '../../../packages/firedrill/src/load/k6-exit-codes.ts';
 import { captured } from './helpers.ts';
 
 describe('k6 exit codes', () => {

@@ -8,7 +8,7 @@ import {
   K6NotFoundError,
   parseK6Version,
   runsTypeScriptNatively,
-} from '../../../src/load/find-k6.ts';
+} from '../../../packages/firedrill/src/load/find-k6.ts';
 import { captured, realK6 } from './helpers.ts';
 
 describe('k6 version', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findK6, type K6Runtime } from '../../../src/load/find-k6.ts';
-import { parseSummaryExport } from '../../../src/load/summary.ts';
+import { findK6, type K6Runtime } from '../../../packages/firedrill/src/load/find-k6.ts';
+import { parseSummaryExport } from '../../../packages/firedrill/src/load/summary.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const K6_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'k6');

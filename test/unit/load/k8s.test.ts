@@ -7,10 +7,10 @@ import { promisify } from 'node:util';
 import ajvModule from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { bundleScenario } from '../../../src/load/bundle.ts';
-import { parseInspectOutput } from '../../../src/load/inspect.ts';
-import { type TestRunOptions, testRunManifest } from '../../../src/load/k8s.ts';
-import { listScenarios } from '../../../src/load/scenarios.ts';
+import { bundleScenario } from '../../../packages/firedrill/src/load/bundle.ts';
+import { parseInspectOutput } from '../../../packages/firedrill/src/load/inspect.ts';
+import { type TestRunOptions, testRunManifest } from '../../../packages/firedrill/src/load/k8s.ts';
+import { listScenarios } from '../../../packages/firedrill/src/load/scenarios.ts';
 import { K6_FIXTURES, ROOT, realK6 } from './helpers.ts';
 
 const Ajv = ajvModule.default;

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { registerLoadCommands } from '../../../src/cli/load-command.ts';
-import { buildProgram } from '../../../src/cli/program.ts';
+import { registerLoadCommands } from '../../../packages/firedrill/src/cli/load-command.ts';
+import { buildProgram } from '../../../packages/firedrill/src/cli/program.ts';
 import { K6_FIXTURES, ROOT, realK6 } from './helpers.ts';
 
 const real = await realK6();
@@ -62,7 +62,7 @@ beforeAll(async () => {
   project = await mkdtemp(path.join(tmpdir(), 'load-cli-'));
   await mkdir(path.join(project, 'config'));
   await symlink(path.join(ROOT, 'scenarios'), path.join(project, 'scenarios'));
-  const define = pathToFileURL(path.join(ROOT, 'src', 'config', 'define.ts')).href;
+  const define = pathToFileURL(path.join(ROOT, 'packages', 'firedrill', 'src', 'config', 'define.ts')).href;
   await writeFile(
     path.join(project, 'config', 'firedrill.config.ts'),
     `import { defineConfig } from '${define}';

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../../src/core/result.ts';
-import { parseGoDuration, parseInspectOutput, plannedGroups } from '../../../src/load/inspect.ts';
-import { type LoadResultContext, loadResults } from '../../../src/load/results.ts';
+import { exitCodeFor } from '../../../packages/firedrill/src/core/result.ts';
+import {
+  parseGoDuration,
+  parseInspectOutput,
+  plannedGroups,
+} from '../../../packages/firedrill/src/load/inspect.ts';
+import { type LoadResultContext, loadResults } from '../../../packages/firedrill/src/load/results.ts';
 import { CAPTURED, capturedCase, capturedSummary } from './helpers.ts';
 
 const plan = parseInspectOutput(readFileSync(path.join(CAPTURED, 'inspect.json'), 'utf8'));

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoadRunOptions, LoadSetupError, runLoad } from '../../../src/load/run.ts';
-import type { ScenarioFile } from '../../../src/load/scenarios.ts';
+import { type LoadRunOptions, LoadSetupError, runLoad } from '../../../packages/firedrill/src/load/run.ts';
+import type { ScenarioFile } from '../../../packages/firedrill/src/load/scenarios.ts';
 import { K6_FIXTURES, realK6 } from './helpers.ts';
 
 const real = await realK6();

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { bundleScenario } from '../../../src/load/bundle.ts';
-import { listScenarios, resolveScenario } from '../../../src/load/scenarios.ts';
+import { bundleScenario } from '../../../packages/firedrill/src/load/bundle.ts';
+import { listScenarios, resolveScenario } from '../../../packages/firedrill/src/load/scenarios.ts';
 import { ROOT } from './helpers.ts';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import {
   parseMetricKey,
   parseSummaryExport,
   parseThresholdExpression,
-} from '../../../src/load/summary.ts';
+} from '../../../packages/firedrill/src/load/summary.ts';
 import { capturedSummary } from './helpers.ts';
 
 describe('parseSummaryExport on k6 1.1.0 output', () => {

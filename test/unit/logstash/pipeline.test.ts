@@ -12,9 +12,13 @@ import {
   renderLogstashPipeline,
   TEMPLATE_MOUNT,
 } from '../../../config/logstash/pipeline.ts';
-import { backendLogSchema, frontendLogSchema } from '../../../config/schemas/log-schemas.ts';
-import { formatProblem, loadLogSchema, validateLogEntry } from '../../../src/monitoring-config/log-schema.ts';
-import { APP_LOGS_TEMPLATE } from '../../../src/stack/components/opensearch.ts';
+import { backendLogSchema, frontendLogSchema } from '../../../packages/firedrill/src/log-schemas/builtin.ts';
+import {
+  formatProblem,
+  loadLogSchema,
+  validateLogEntry,
+} from '../../../packages/firedrill/src/log-schemas/validate.ts';
+import { APP_LOGS_TEMPLATE } from '../../../packages/firedrill/src/stack/components/opensearch.ts';
 import { startApp, type TestApp } from '../demo-app/helpers.ts';
 import { badLogSamples, goodLogLines } from '../monitoring-config/fixtures/log-samples.ts';
 import { REPO_ROOT } from '../monitoring-config/tools.ts';

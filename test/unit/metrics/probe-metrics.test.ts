@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { Result } from '../../../src/core/result.ts';
-import { ProbeMetrics } from '../../../src/metrics/probe-metrics.ts';
+import type { Result } from '../../../packages/firedrill/src/core/result.ts';
+import { ProbeMetrics } from '../../../packages/firedrill/src/metrics/probe-metrics.ts';
 import { parseExposition, sample } from './exposition.ts';
 
 const base = {

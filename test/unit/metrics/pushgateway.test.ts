@@ -4,9 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetricsReporter } from '../../../reporters/metrics.ts';
-import type { Result } from '../../../src/core/result.ts';
-import { groupingUrl } from '../../../src/metrics/pushgateway.ts';
+import type { Result } from '../../../packages/firedrill/src/core/result.ts';
+import { groupingUrl } from '../../../packages/firedrill/src/metrics/pushgateway.ts';
+import { MetricsReporter } from '../../../packages/firedrill/src/reporters/metrics.ts';
 import { parseExposition, sample } from './exposition.ts';
 
 async function freePort(): Promise<number> {

@@ -1,16 +1,16 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { generatedFiles, main, staleFiles } from '../../../src/monitoring-config/build.ts';
-import { composeGeneratedFiles } from '../../../src/monitoring-config/compose-files.ts';
+import { generatedFiles, main, staleFiles } from '../../../config/build/build.ts';
+import { composeGeneratedFiles } from '../../../config/build/compose-files.ts';
 import { REPO_ROOT, run, tempDir } from './tools.ts';
 
 const tmp = tempDir('build');
 afterAll(() => tmp.remove());
 
-describe('src/monitoring-config/build.ts', () => {
+describe('config/build/build.ts', () => {
   it('--check passes on the committed files (run as a program)', async () => {
-    const result = await run('npx', ['tsx', 'src/monitoring-config/build.ts', '--check'], REPO_ROOT);
+    const result = await run('npx', ['tsx', 'config/build/build.ts', '--check'], REPO_ROOT);
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(`monitoring config: ${generatedFiles().length} generated files up to date\n`);
     expect(result.code).toBe(0);
@@ -50,7 +50,7 @@ describe('src/monitoring-config/build.ts', () => {
       expect(errors).toEqual([
         'stale: config/prometheus/rules.fast.yml',
         'stale: config/schemas/loguru-log.schema.json',
-        'regenerate with: npx tsx src/monitoring-config/build.ts',
+        'regenerate with: npm run config:build',
       ]);
       expect(main([], root)).toBe(0);
       expect(staleFiles(root)).toEqual([]);

@@ -4,7 +4,7 @@ import {
   loadLogSchema,
   validateLogEntry,
   validateLogLine,
-} from '../../../src/monitoring-config/log-schema.ts';
+} from '../../../packages/firedrill/src/log-schemas/validate.ts';
 import { badLogSamples, goodLogLines, type SampleSchema } from './fixtures/log-samples.ts';
 import { tempDir } from './tools.ts';
 

@@ -11,7 +11,7 @@ import {
   renderPrometheusRules,
   validateRuleDefinitions,
 } from '../../../config/alerting/rules.ts';
-import { renderRuleTests } from '../../../src/monitoring-config/promtool-tests.ts';
+import { renderRuleTests } from '../../../config/build/promtool-tests.ts';
 import { REPO_ROOT, run, tempDir } from './tools.ts';
 
 const tmp = tempDir('prometheus-rules');

@@ -5,8 +5,8 @@ import {
   type CheckedResponse,
   checkResponse,
   type ResponseExpectations,
-} from '../../../src/probes/http/assertions.ts';
-import { getJsonPath, parseJsonPath } from '../../../src/probes/http/json-path.ts';
+} from '../../../packages/firedrill/src/probes/http/assertions.ts';
+import { getJsonPath, parseJsonPath } from '../../../packages/firedrill/src/probes/http/json-path.ts';
 import {
   above,
   absent,
@@ -17,7 +17,7 @@ import {
   matches,
   nonEmpty,
   oneOf,
-} from '../../../src/probes/http/matchers.ts';
+} from '../../../packages/firedrill/src/probes/http/matchers.ts';
 
 function response(over: Partial<CheckedResponse> & { body?: string } = {}): CheckedResponse {
   const body = over.body ?? '{"id":7,"title":"milk","tags":["a"],"user":{"name":"demo"}}';

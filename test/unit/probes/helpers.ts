@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import type { ResolvedEnvironment } from '../../../src/probes/define.ts';
+import type { ResolvedEnvironment } from '../../../packages/firedrill/src/probes/define.ts';
 
 export const silentLogger = pino({ level: 'silent' });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../../src/probes/http/client.ts';
-import type { HttpExchangeSink, HttpHop } from '../../../src/probes/http/types.ts';
+import { createHttpClient } from '../../../packages/firedrill/src/probes/http/client.ts';
+import type { HttpExchangeSink, HttpHop } from '../../../packages/firedrill/src/probes/http/types.ts';
 import { makeSelfSignedCert, type SelfSigned, sleep, startServer, type TestServer } from './helpers.ts';
 
 function recordingSink() {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpTimings } from '../../../src/probes/http/types.ts';
+import type { HttpTimings } from '../../../packages/firedrill/src/probes/http/types.ts';
 import { makeSelfSignedCert, sleep } from './helpers.ts';
 
 /**

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatDiagnostic } from '../../../src/config/load.ts';
-import { loadProbes, validateProbeModules } from '../../../src/probes/loader.ts';
+import { ConfigError, formatDiagnostic } from '../../../packages/firedrill/src/config/load.ts';
+import { loadProbes, validateProbeModules } from '../../../packages/firedrill/src/probes/loader.ts';
 
 const run = async () => {};
 const ok = { id: 'api', kind: 'http', run };

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { BrowserRuntime, BrowserSession, FinishResult } from '../../../src/probes/browser/index.ts';
-import type { BrowserProbeDefinition } from '../../../src/probes/define.ts';
-import { createProbeRunner } from '../../../src/probes/runner.ts';
+import type {
+  BrowserRuntime,
+  BrowserSession,
+  FinishResult,
+} from '../../../packages/firedrill/src/probes/browser/index.ts';
+import type { BrowserProbeDefinition } from '../../../packages/firedrill/src/probes/define.ts';
+import { createProbeRunner } from '../../../packages/firedrill/src/probes/runner.ts';
 import { silentLogger, testEnv } from './helpers.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepResult } from '../../../src/core/result.ts';
-import { defineProbe, type ProbeDefinition } from '../../../src/probes/define.ts';
-import { createProbeRunner, type ProbeRef } from '../../../src/probes/runner.ts';
+import type { StepResult } from '../../../packages/firedrill/src/core/result.ts';
+import { defineProbe, type ProbeDefinition } from '../../../packages/firedrill/src/probes/define.ts';
+import { createProbeRunner, type ProbeRef } from '../../../packages/firedrill/src/probes/runner.ts';
 import { silentLogger, sleep, startServer, type TestServer, testEnv } from './helpers.ts';
 
 let server: TestServer;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type DemoApp } from '../../../demo-app/src/app.ts';
+import { createProbeRunner } from '../../../packages/firedrill/src/probes/runner.ts';
 import apiProbe from '../../../probes/api.probe.ts';
 import imageProbe from '../../../probes/image-processing-http.probe.ts';
-import { createProbeRunner } from '../../../src/probes/runner.ts';
 import { silentLogger, testEnv } from './helpers.ts';
 
 /** The shipped HTTP probes against the real reference app, including the app failing on purpose. */

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConsoleReporter, colorEnabled } from '../../../reporters/console.ts';
+import { ConsoleReporter, colorEnabled } from '../../../packages/firedrill/src/reporters/console.ts';
 import { fixtureResults, RUN_ID, runOf } from '../../fixtures/results/index.ts';
 import { Capture, hasAnsi, replay } from './helpers.ts';
 

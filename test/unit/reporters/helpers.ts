@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { Reporter } from '../../../src/reporting/reporter.ts';
+import type { Reporter } from '../../../packages/firedrill/src/reporting/reporter.ts';
 import type { FixtureRun } from '../../fixtures/results/index.ts';
 
 /** A stdout stand-in that keeps what was written; `isTTY` as a terminal would set it. */

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { describe, expect, it } from 'vitest';
-import { HtmlReporter, renderHtmlReport } from '../../../reporters/html.ts';
-import type { Result } from '../../../src/core/result.ts';
+import type { Result } from '../../../packages/firedrill/src/core/result.ts';
+import { HtmlReporter, renderHtmlReport } from '../../../packages/firedrill/src/reporters/html.ts';
 import { loginPassing, runOf } from '../../fixtures/results/index.ts';
 import { replay } from './helpers.ts';
 

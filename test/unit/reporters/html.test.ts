@@ -2,9 +2,9 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HtmlReporter, renderHtmlReport } from '../../../reporters/html.ts';
-import type { Result } from '../../../src/core/result.ts';
-import { rateVital, VITALS } from '../../../src/reporting/html/vitals.ts';
+import type { Result } from '../../../packages/firedrill/src/core/result.ts';
+import { HtmlReporter, renderHtmlReport } from '../../../packages/firedrill/src/reporters/html.ts';
+import { rateVital, VITALS } from '../../../packages/firedrill/src/reporting/html/vitals.ts';
 import {
   type FixtureRun,
   fixtureRun,

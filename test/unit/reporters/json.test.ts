@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type JsonReport, JsonReporter } from '../../../reporters/json.ts';
+import { type JsonReport, JsonReporter } from '../../../packages/firedrill/src/reporters/json.ts';
 import { fixtureResults, RUN_ID, runOf, T0 } from '../../fixtures/results/index.ts';
 import { Capture, replay } from './helpers.ts';
 

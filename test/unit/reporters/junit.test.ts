@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { JunitReporter, junitXml } from '../../../reporters/junit.ts';
-import type { Result } from '../../../src/core/result.ts';
+import type { Result } from '../../../packages/firedrill/src/core/result.ts';
+import { JunitReporter, junitXml } from '../../../packages/firedrill/src/reporters/junit.ts';
 import { fixtureResults, loginPassing, RUN_ID, runOf } from '../../fixtures/results/index.ts';
 import { replay } from './helpers.ts';
 

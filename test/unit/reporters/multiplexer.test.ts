@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ReporterMultiplexer } from '../../../src/reporting/multiplexer.ts';
-import type { Reporter } from '../../../src/reporting/reporter.ts';
+import { ReporterMultiplexer } from '../../../packages/firedrill/src/reporting/multiplexer.ts';
+import type { Reporter } from '../../../packages/firedrill/src/reporting/reporter.ts';
 import { fixtureResults, runOf } from '../../fixtures/results/index.ts';
 import { replay } from './helpers.ts';
 

@@ -2,10 +2,14 @@ import { access, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JsonReporter } from '../../../reporters/json.ts';
-import { ReporterSpecError } from '../../../src/reporting/definition.ts';
-import { ReporterMultiplexer } from '../../../src/reporting/multiplexer.ts';
-import { createReporters, parseReporterSpecs, REPORTERS } from '../../../src/reporting/registry.ts';
+import { JsonReporter } from '../../../packages/firedrill/src/reporters/json.ts';
+import { ReporterSpecError } from '../../../packages/firedrill/src/reporting/definition.ts';
+import { ReporterMultiplexer } from '../../../packages/firedrill/src/reporting/multiplexer.ts';
+import {
+  createReporters,
+  parseReporterSpecs,
+  REPORTERS,
+} from '../../../packages/firedrill/src/reporting/registry.ts';
 import { fixtureRun } from '../../fixtures/results/index.ts';
 import { Capture, replay } from './helpers.ts';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Result } from '../../../packages/firedrill/src/core/result.ts';
 import {
   type SlackBlock,
   SlackSummaryReporter,
   slackSummaryMessage,
-} from '../../../reporters/slack-summary.ts';
-import type { Result } from '../../../src/core/result.ts';
+} from '../../../packages/firedrill/src/reporters/slack-summary.ts';
 import { fixtureResults, loginPassing, RUN_ID, runOf } from '../../fixtures/results/index.ts';
 import { replay } from './helpers.ts';
 

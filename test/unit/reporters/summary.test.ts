@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { TimelineEvent } from '../../../src/core/result.ts';
-import { describeCondition, laneOfCondition, laneOfEvent } from '../../../src/reporting/drill.ts';
+import type { TimelineEvent } from '../../../packages/firedrill/src/core/result.ts';
+import {
+  describeCondition,
+  laneOfCondition,
+  laneOfEvent,
+} from '../../../packages/firedrill/src/reporting/drill.ts';
 import {
   byInterest,
   countResults,
   firstLine,
   formatDuration,
   verdictLine,
-} from '../../../src/reporting/summary.ts';
+} from '../../../packages/firedrill/src/reporting/summary.ts';
 import { fixtureResults } from '../../fixtures/results/index.ts';
 
 describe('formatting', () => {

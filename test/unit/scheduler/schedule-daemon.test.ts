@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../../src/core/result.ts';
+import type { Result } from '../../../packages/firedrill/src/core/result.ts';
 import { parseExposition, sample } from '../metrics/exposition.ts';
 import { sleep, startServer, type TestServer } from '../probes/helpers.ts';
 

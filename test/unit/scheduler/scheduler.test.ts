@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Result } from '../../../src/core/result.ts';
-import { ProbeMetrics } from '../../../src/metrics/probe-metrics.ts';
-import type { ProbeDefinition } from '../../../src/probes/define.ts';
-import { createProbeRunner } from '../../../src/probes/runner.ts';
-import { Scheduler } from '../../../src/scheduler/scheduler.ts';
+import type { Result } from '../../../packages/firedrill/src/core/result.ts';
+import { ProbeMetrics } from '../../../packages/firedrill/src/metrics/probe-metrics.ts';
+import type { ProbeDefinition } from '../../../packages/firedrill/src/probes/define.ts';
+import { createProbeRunner } from '../../../packages/firedrill/src/probes/runner.ts';
+import { Scheduler } from '../../../packages/firedrill/src/scheduler/scheduler.ts';
 import { parseExposition, sample } from '../metrics/exposition.ts';
 import { silentLogger, sleep, testEnv } from '../probes/helpers.ts';
 

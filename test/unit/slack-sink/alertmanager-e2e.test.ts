@@ -4,8 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackClient } from '../../../src/clients/slack.ts';
-import { type SlackSink, type StoredMessage, startSlackSink } from '../../../src/slack-sink/server.ts';
+import { SlackClient } from '../../../packages/firedrill/src/clients/slack.ts';
+import {
+  type SlackSink,
+  type StoredMessage,
+  startSlackSink,
+} from '../../../packages/firedrill/src/slack-sink/server.ts';
 import { freePort, spawn, stop } from './process.ts';
 
 /**

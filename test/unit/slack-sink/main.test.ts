@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SlackClient } from '../../../src/clients/slack.ts';
+import { SlackClient } from '../../../packages/firedrill/src/clients/slack.ts';
 import { exited, spawn, stop, waitForLine } from './process.ts';
 
-const main = fileURLToPath(new URL('../../../src/slack-sink/main.ts', import.meta.url));
+const main = fileURLToPath(new URL('../../../packages/firedrill/src/slack-sink/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'slack-sink-main-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -2,8 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackClient } from '../../../src/clients/slack.ts';
-import { type SlackSink, startSlackSink } from '../../../src/slack-sink/server.ts';
+import { SlackClient } from '../../../packages/firedrill/src/clients/slack.ts';
+import { type SlackSink, startSlackSink } from '../../../packages/firedrill/src/slack-sink/server.ts';
 
 const api = async (
   sink: SlackSink,

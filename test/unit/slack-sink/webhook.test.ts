@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackClient } from '../../../src/clients/slack.ts';
-import { type SlackSink, type StoredMessage, startSlackSink } from '../../../src/slack-sink/server.ts';
+import { SlackClient } from '../../../packages/firedrill/src/clients/slack.ts';
+import {
+  type SlackSink,
+  type StoredMessage,
+  startSlackSink,
+} from '../../../packages/firedrill/src/slack-sink/server.ts';
 
 const fixtureText = (name: string) =>
   readFileSync(new URL(`../../fixtures/slack/${name}`, import.meta.url), 'utf8');

@@ -5,12 +5,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { alertmanagerArgs } from '../../../src/stack/components/alertmanager.ts';
-import { renderRsyslogConf } from '../../../src/stack/components/log-shipper.ts';
-import { renderOpensearchYml } from '../../../src/stack/components/opensearch.ts';
-import { patchJvmOptions } from '../../../src/stack/components/opensearch-jvm.ts';
-import { prometheusArgs, renderPrometheusConfig } from '../../../src/stack/components/prometheus.ts';
-import type { StackPorts } from '../../../src/stack/types.ts';
+import { alertmanagerArgs } from '../../../packages/firedrill/src/stack/components/alertmanager.ts';
+import { renderRsyslogConf } from '../../../packages/firedrill/src/stack/components/log-shipper.ts';
+import { renderOpensearchYml } from '../../../packages/firedrill/src/stack/components/opensearch.ts';
+import { patchJvmOptions } from '../../../packages/firedrill/src/stack/components/opensearch-jvm.ts';
+import {
+  prometheusArgs,
+  renderPrometheusConfig,
+} from '../../../packages/firedrill/src/stack/components/prometheus.ts';
+import type { StackPorts } from '../../../packages/firedrill/src/stack/types.ts';
 
 const run = promisify(execFile);
 

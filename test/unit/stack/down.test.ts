@@ -3,12 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stackDown } from '../../../src/stack/down.ts';
-import { markerFor } from '../../../src/stack/ensure.ts';
-import { stackPaths } from '../../../src/stack/paths.ts';
-import { isAlive, MARKER_VAR, readProcInfo, spawnDetached } from '../../../src/stack/processes.ts';
-import { readStackState, writeStackState } from '../../../src/stack/state.ts';
-import type { ComponentState, StackState } from '../../../src/stack/types.ts';
+import { stackDown } from '../../../packages/firedrill/src/stack/down.ts';
+import { markerFor } from '../../../packages/firedrill/src/stack/ensure.ts';
+import { stackPaths } from '../../../packages/firedrill/src/stack/paths.ts';
+import {
+  isAlive,
+  MARKER_VAR,
+  readProcInfo,
+  spawnDetached,
+} from '../../../packages/firedrill/src/stack/processes.ts';
+import { readStackState, writeStackState } from '../../../packages/firedrill/src/stack/state.ts';
+import type { ComponentState, StackState } from '../../../packages/firedrill/src/stack/types.ts';
 
 let dir: string;
 const children: number[] = [];

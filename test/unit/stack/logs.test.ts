@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stackLogs } from '../../../src/stack/logs.ts';
-import { stackPaths } from '../../../src/stack/paths.ts';
+import { stackLogs } from '../../../packages/firedrill/src/stack/logs.ts';
+import { stackPaths } from '../../../packages/firedrill/src/stack/paths.ts';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isPortFree, planPorts } from '../../../src/stack/ports.ts';
-import { STACK_PORT_NAMES } from '../../../src/stack/types.ts';
+import { isPortFree, planPorts } from '../../../packages/firedrill/src/stack/ports.ts';
+import { STACK_PORT_NAMES } from '../../../packages/firedrill/src/stack/types.ts';
 
 const servers: net.Server[] = [];
 async function occupy(): Promise<number> {

@@ -11,7 +11,7 @@ import {
   spawnDetached,
   stopProcess,
   tailFile,
-} from '../../../src/stack/processes.ts';
+} from '../../../packages/firedrill/src/stack/processes.ts';
 
 let dir: string;
 beforeAll(async () => {

@@ -2,9 +2,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classDataSharingFlags } from '../../../src/stack/components/opensearch-jvm.ts';
-import { defaultCacheDir } from '../../../src/stack/paths.ts';
-import { findJavaHome, findProgram, PROGRAMS, requireProgram } from '../../../src/stack/programs.ts';
+import { classDataSharingFlags } from '../../../packages/firedrill/src/stack/components/opensearch-jvm.ts';
+import { defaultCacheDir } from '../../../packages/firedrill/src/stack/paths.ts';
+import {
+  findJavaHome,
+  findProgram,
+  PROGRAMS,
+  requireProgram,
+} from '../../../packages/firedrill/src/stack/programs.ts';
 
 let dir: string;
 beforeAll(async () => {

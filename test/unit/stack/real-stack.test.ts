@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderAlertmanagerConfig } from '../../../config/alerting/alertmanager.ts';
 import { renderPrometheusRules } from '../../../config/alerting/rules.ts';
-import { parseConfig } from '../../../src/config/load.ts';
+import { parseConfig } from '../../../packages/firedrill/src/config/load.ts';
 import {
   type MonitoringRenderers,
   readStackState,
@@ -14,8 +14,8 @@ import {
   stackStatus,
   stackUp,
   stackUrls,
-} from '../../../src/stack/index.ts';
-import { isAlive } from '../../../src/stack/processes.ts';
+} from '../../../packages/firedrill/src/stack/index.ts';
+import { isAlive } from '../../../packages/firedrill/src/stack/processes.ts';
 
 // The project's own renderers are what the stack loads from config/alerting/; this also pins
 // that their signatures still fit the stack's contract.

@@ -3,10 +3,15 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stackPaths } from '../../../src/stack/paths.ts';
-import { acquireStackLock, readStackState, StateWriter, writeStackState } from '../../../src/stack/state.ts';
-import type { StackState } from '../../../src/stack/types.ts';
-import { stackUrls } from '../../../src/stack/urls.ts';
+import { stackPaths } from '../../../packages/firedrill/src/stack/paths.ts';
+import {
+  acquireStackLock,
+  readStackState,
+  StateWriter,
+  writeStackState,
+} from '../../../packages/firedrill/src/stack/state.ts';
+import type { StackState } from '../../../packages/firedrill/src/stack/types.ts';
+import { stackUrls } from '../../../packages/firedrill/src/stack/urls.ts';
 
 let dir: string;
 beforeEach(async () => {

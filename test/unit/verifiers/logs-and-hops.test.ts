@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ElasticsearchClient } from '../../../src/clients/elasticsearch.ts';
-import { hopMetrics } from '../../../src/drills/hops.ts';
-import { Timeline } from '../../../src/drills/timeline.ts';
-import { logsArriveVerifier } from '../../../src/verifiers/logs.ts';
-import { compare } from '../../../src/verifiers/promql.ts';
-import type { VerifierContext } from '../../../src/verifiers/types.ts';
+import { ElasticsearchClient } from '../../../packages/firedrill/src/clients/elasticsearch.ts';
+import { hopMetrics } from '../../../packages/firedrill/src/drills/hops.ts';
+import { Timeline } from '../../../packages/firedrill/src/drills/timeline.ts';
+import { logsArriveVerifier } from '../../../packages/firedrill/src/verifiers/logs.ts';
+import { compare } from '../../../packages/firedrill/src/verifiers/promql.ts';
+import type { VerifierContext } from '../../../packages/firedrill/src/verifiers/types.ts';
 
 // The real OpenSearch path runs in the integration suite. Here a loopback server holds documents
 // and answers the two queries the verifier makes (request-id terms, then a time range), so the

@@ -1,13 +1,16 @@
 import { createServer } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackClient } from '../../../src/clients/slack.ts';
-import { Timeline } from '../../../src/drills/timeline.ts';
-import { WebhookReceiver } from '../../../src/drills/webhook-receiver.ts';
-import { type SlackSink, startSlackSink } from '../../../src/slack-sink/server.ts';
-import { parseNotificationCounts } from '../../../src/verifiers/notifications.ts';
-import { noSlackMessageVerifier, slackMessageVerifier } from '../../../src/verifiers/slack.ts';
-import type { VerifierContext } from '../../../src/verifiers/types.ts';
+import { SlackClient } from '../../../packages/firedrill/src/clients/slack.ts';
+import { Timeline } from '../../../packages/firedrill/src/drills/timeline.ts';
+import { WebhookReceiver } from '../../../packages/firedrill/src/drills/webhook-receiver.ts';
+import { type SlackSink, startSlackSink } from '../../../packages/firedrill/src/slack-sink/server.ts';
+import { parseNotificationCounts } from '../../../packages/firedrill/src/verifiers/notifications.ts';
+import {
+  noSlackMessageVerifier,
+  slackMessageVerifier,
+} from '../../../packages/firedrill/src/verifiers/slack.ts';
+import type { VerifierContext } from '../../../packages/firedrill/src/verifiers/types.ts';
 
 // The real Slack sink in-process; messages posted the way Alertmanager's slack_configs does.
 let sink: SlackSink;
@@ -189,8 +192,8 @@ describe('alert state from Grafana', () => {
   it("maps Grafana's instance states and honours expected labels", async () => {
     const { readFileSync } = await import('node:fs');
     const path = await import('node:path');
-    const { GrafanaClient } = await import('../../../src/clients/grafana.ts');
-    const { sightAlert } = await import('../../../src/verifiers/alert-state.ts');
+    const { GrafanaClient } = await import('../../../packages/firedrill/src/clients/grafana.ts');
+    const { sightAlert } = await import('../../../packages/firedrill/src/verifiers/alert-state.ts');
     const body = readFileSync(path.resolve(import.meta.dirname, '../../fixtures/grafana/rules.json'), 'utf8');
     const grafana = new GrafanaClient({
       baseUrl: 'http://grafana.local',

@@ -6,7 +6,7 @@ import {
   chooseExecutable,
   missingChromiumMessage,
   resolveExecutable,
-} from '../../../../src/probes/browser/chromium.ts';
+} from '../../../../packages/firedrill/src/probes/browser/chromium.ts';
 
 describe('Chromium executable', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFaroBeacon } from '../../../../src/probes/browser/faro.ts';
+import { parseFaroBeacon } from '../../../../packages/firedrill/src/probes/browser/faro.ts';
 
 const beacon = (body: Record<string, unknown>) =>
   JSON.stringify({ meta: { sdk: { name: 'faro' } }, ...body });

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import type { Artifact, Result, StepResult } from '../../../../src/core/result.ts';
-import { errorInfo } from '../../../../src/core/result.ts';
-import type { BrowserRuntime } from '../../../../src/probes/browser/runtime.ts';
-import type { BrowserProbeContext, BrowserProbeDefinition } from '../../../../src/probes/define.ts';
-import type { HttpClient } from '../../../../src/probes/http/types.ts';
+import type { Artifact, Result, StepResult } from '../../../../packages/firedrill/src/core/result.ts';
+import { errorInfo } from '../../../../packages/firedrill/src/core/result.ts';
+import type { BrowserRuntime } from '../../../../packages/firedrill/src/probes/browser/runtime.ts';
+import type {
+  BrowserProbeContext,
+  BrowserProbeDefinition,
+} from '../../../../packages/firedrill/src/probes/define.ts';
+import type { HttpClient } from '../../../../packages/firedrill/src/probes/http/types.ts';
 
 /**
  * Just enough of a runner to drive probe `run` functions through the browser runtime in tests:

@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BrowserRuntime,
+  createBrowserRuntime,
+} from '../../../../packages/firedrill/src/probes/browser/runtime.ts';
+import type { BrowserProbeDefinition } from '../../../../packages/firedrill/src/probes/define.ts';
 import images from '../../../../probes/image-processing.probe.ts';
 import login from '../../../../probes/login.probe.ts';
-import { type BrowserRuntime, createBrowserRuntime } from '../../../../src/probes/browser/runtime.ts';
-import type { BrowserProbeDefinition } from '../../../../src/probes/define.ts';
 import { type RunningDemoApp, startDemoApp } from './demo-app.ts';
 import { deadLoopbackUrl } from './fixture-server.ts';
 import { runProbe } from './harness.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactText, redactZip } from '../../../../src/probes/browser/redact.ts';
+import { REDACTED, redactText, redactZip } from '../../../../packages/firedrill/src/probes/browser/redact.ts';
 
 describe('redaction of kept artifacts', () => {
   it.each([

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserRuntime, createBrowserRuntime } from '../../../../src/probes/browser/runtime.ts';
+import {
+  type BrowserRuntime,
+  createBrowserRuntime,
+} from '../../../../packages/firedrill/src/probes/browser/runtime.ts';
 import { deadLoopbackUrl, type FixtureServer, startFixtureServer } from './fixture-server.ts';
 
 const PNG_MAGIC = '89504e470d0a1a0a';

@@ -1,0 +1,158 @@
+import { setMaxListeners } from 'node:events';
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { exitCodeFor, type Result } from '../core/result.ts';
+import { EXIT, SetupError } from './exit.ts';
+import { collect, envOption, reporterOption } from './options.ts';
+import { commandContext, probesDir } from './program.ts';
+
+interface ProbeOptions {
+  env?: string;
+  probes?: string;
+  reporter: string[];
+  push?: boolean;
+  tag: string[];
+  concurrency: number;
+  out?: string;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new SetupError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+export function registerProbeCommands(program: Command): void {
+  program
+    .command('probe')
+    .description('run probes once (a CI gate): exit 0 when all pass, 1 when any fails, 2 on a setup error')
+    .argument('[names...]', 'probe ids (default: every probe for the environment)')
+    .addOption(envOption())
+    .option('--probes <dir>', 'folder of *.probe.ts files (default: probes/ in the project root)')
+    .addOption(reporterOption())
+    .option(
+      '--push',
+      "push the results' metrics to the environment's Pushgateway (job firedrill, grouped by location)",
+    )
+    .addOption(
+      new Option('-t, --tag <tag>', 'only probes with this tag; repeatable').argParser(collect).default([]),
+    )
+    .addOption(new Option('--concurrency <n>', 'probes run at once').argParser(positiveInt).default(4))
+    .option('--out <dir>', 'report directory (default: <stateDir>/reports)')
+    .action(async (names: string[], opts: ProbeOptions, cmd: Command) => {
+      process.exitCode = await probeAction(names, opts, cmd);
+    });
+}
+
+async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): Promise<number> {
+  const { config, root, logger } = await commandContext(cmd);
+  const { resolveEnvironment } = await import('../probes/environment.ts');
+  const { loadProbes } = await import('../probes/loader.ts');
+  const { selectProbes } = await import('../probes/select.ts');
+  const { resolveStateDir } = await import('../stack/paths.ts');
+
+  const { env } = await resolveEnvironment({ config, root }, opts.env);
+  const loaded = await loadProbes({
+    root,
+    ...(opts.probes ? { dir: probesDir(root, opts.probes) } : {}),
+    environments: Object.keys(config.environments),
+  });
+  const probes = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
+  if (opts.push && !env.pushgatewayUrl) {
+    throw new SetupError(
+      `--push needs a Pushgateway: set environments.${env.name}.pushgatewayUrl, or use a stack environment with the pushgateway running`,
+    );
+  }
+  const stateDir = resolveStateDir(config, root);
+  const outDir = path.resolve(opts.out ?? path.join(stateDir, 'reports'));
+
+  const { createReporters } = await import('../reporting/registry.ts');
+  const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
+  const { ReporterSpecError } = await import('../reporting/definition.ts');
+  const { MetricsReporter } = await import('../reporters/metrics.ts');
+  const metricsReporter = new MetricsReporter({
+    probes: probes.map((p) => ({ id: p.id, kind: p.kind, schedule: p.schedule, location: env.location })),
+  });
+  let mux: InstanceType<typeof ReporterMultiplexer>;
+  try {
+    const specs = opts.reporter.length ? opts.reporter : ['console'];
+    mux = new ReporterMultiplexer([
+      ...createReporters(specs, { outDir }),
+      { name: 'metrics', reporter: metricsReporter },
+    ]);
+  } catch (err) {
+    if (err instanceof ReporterSpecError) throw new SetupError(err.message);
+    throw err;
+  }
+
+  const { createProbeRunner, newRunId } = await import('../probes/runner.ts');
+  const { browserLauncher } = await import('../probes/browser-pool.ts');
+  const runner = createProbeRunner({
+    env,
+    logger,
+    artifactsDir: path.join(outDir, 'artifacts'),
+    launchBrowser: browserLauncher({
+      ...(config.browser.executablePath ? { executablePath: config.browser.executablePath } : {}),
+      headless: config.browser.headless,
+      logger,
+    }),
+    events: mux,
+  });
+
+  // First Ctrl-C ends the runs in flight as errors and still writes every report; a second one quits.
+  const abort = new AbortController();
+  // Each run in flight listens on it.
+  setMaxListeners(0, abort.signal);
+  let signals = 0;
+  const onSignal = () => {
+    if (++signals > 1) process.exit(130);
+    process.stderr.write('firedrill: stopping; Ctrl-C again to quit at once\n');
+    abort.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const started = Date.now();
+  let results: Result[];
+  try {
+    await mux.onBegin({
+      kind: 'probe',
+      total: probes.length,
+      runId: newRunId(),
+      environment: env.name,
+      startedAt: started,
+    });
+    const reported: Promise<void>[] = [];
+    results = await runner.runAll(probes, {
+      concurrency: opts.concurrency,
+      signal: abort.signal,
+      onResult: (r) => reported.push(mux.onResult(r)),
+    });
+    await Promise.all(reported);
+  } finally {
+    await runner.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  let exitCode: number = exitCodeFor(results);
+  await mux.onEnd({ results, exitCode: exitCodeFor(results), durationMs: Date.now() - started });
+
+  // Chromium missing is the setup's fault, not the app's: CI should say "fix the runner".
+  const setup = results.find((r) => r.error?.type === 'browser-setup');
+  if (setup) {
+    process.stderr.write(`firedrill: ${setup.error!.message}\n`);
+    exitCode = EXIT.setup;
+  }
+  if (opts.push) {
+    try {
+      const target = await metricsReporter.push({
+        url: env.pushgatewayUrl!,
+        grouping: { location: env.location },
+      });
+      logger.info({ target }, 'metrics pushed');
+    } catch (err) {
+      process.stderr.write(`firedrill: ${(err as Error).message}\n`);
+      if (exitCode === EXIT.ok) exitCode = EXIT.setup;
+    }
+  }
+  return exitCode;
+}

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
+import { createLogger } from '../logger.ts';
+import { registerDemoCommand } from './demo-command.ts';
+import { registerDrillCommands } from './drill-command.ts';
+import { EXIT, SetupError } from './exit.ts';
+import { registerLoadCommands } from './load-command.ts';
+import { registerProbeCommands } from './probe-command.ts';
+import { registerScheduleCommands } from './schedule-command.ts';
+import { registerStackCommands } from './stack-command.ts';
+
+export interface GlobalOptions {
+  config: string;
+  logLevel?: string;
+}
+
+/** What every command gets: the validated config and a logger, built once from the global flags. */
+export async function commandContext(
+  cmd: Command,
+): Promise<LoadedConfig & { logger: ReturnType<typeof createLogger> }> {
+  const opts = cmd.optsWithGlobals<GlobalOptions>();
+  const loaded = await loadConfig(opts.config);
+  return { ...loaded, logger: createLogger(opts.logLevel ? { level: opts.logLevel } : {}) };
+}
+
+/**
+ * A `--probes` folder as the loader wants it: typed relative to where the user stands, but
+ * relative to the root in diagnostics and reports, like the default `probes/`.
+ */
+export function probesDir(root: string, dir: string, cwd = process.cwd()): string {
+  const abs = path.resolve(cwd, dir);
+  // The default folder may be missing (a drills-only project); one the user named may not.
+  if (!existsSync(abs)) throw new SetupError(`--probes: no folder ${abs}`);
+  return path.relative(root, abs) || '.';
+}
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export function buildProgram(): Command {
+  const program = new Command('firedrill')
+    .description(
+      'Synthetic monitoring and alert testing: probes, load scenarios and drills that prove your alerts fire, reach Slack and resolve.',
+    )
+    .version(VERSION)
+    .addOption(new Option('-c, --config <path>', 'config file').default('config/firedrill.config.ts'))
+    .addOption(
+      new Option('--log-level <level>', 'firedrill log level').choices(['debug', 'info', 'warn', 'error']),
+    )
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: true });
+  registerStackCommands(program);
+  registerDrillCommands(program);
+  registerLoadCommands(program);
+  registerProbeCommands(program);
+  registerScheduleCommands(program);
+  registerDemoCommand(program);
+  return program;
+}
+
+export async function runCli(argv = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`firedrill: invalid config\n${err.message}\n`);
+    } else if (err instanceof SetupError) {
+      process.stderr.write(`firedrill: ${err.message}\n`);
+    } else {
+      process.stderr.write(`firedrill: ${(err as Error).stack ?? String(err)}\n`);
+    }
+    return EXIT.setup;
+  }
+}

@@ -1,0 +1,224 @@
+import type { AmRouteTiming } from '../clients/alertmanager-types.ts';
+import type { PromTimingConfig } from '../clients/prometheus.ts';
+import { loadLogSchema } from '../log-schemas/validate.ts';
+import { type AlertSighting, sightAlert } from '../verifiers/alert-state.ts';
+import { type NotificationCounts, readNotificationCounts } from '../verifiers/notifications.ts';
+import type { VerifierContext } from '../verifiers/types.ts';
+import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
+import type { DrillDefinition } from './define.ts';
+import type { DrillEnvironment } from './environment.ts';
+import { activeInhibitors } from './inhibition.ts';
+import { exprWindowMs, scrapeJobOf } from './pipeline-clock.ts';
+import type { DrillTraffic } from './traffic.ts';
+
+/** One expected alert's rule as the live Prometheus has it loaded. */
+export interface PreflightRule {
+  forMs: number;
+  group: string;
+  groupIntervalMs: number;
+  lastEvaluation?: string;
+  /** The scrape job its expression reads (`job="…"`). */
+  job?: string;
+  /** Its longest range or offset: how long after its cause it can still hold. */
+  windowMs?: number;
+  /** Its expression as Prometheus has it loaded. */
+  query?: string;
+}
+
+/** What preflight learnt that later phases and the hop figures need. */
+export interface PreflightInfo {
+  /** Per alert: the rule's `for` and its group's interval, from the live Prometheus. */
+  rules: Map<string, PreflightRule>;
+  promTiming?: PromTimingConfig;
+  /** Timing of the Slack route the drill's alert takes (not firedrill's own webhook route). */
+  amTiming?: AmRouteTiming;
+  /** Offset of the rule group's evaluation after the app's scrape, within one interval. */
+  evalOffsetMs?: number;
+  notificationsBefore?: NotificationCounts;
+}
+
+/** A steady-state or reachability check that failed: the drill does not inject. */
+export class PreflightError extends Error {
+  override name = 'PreflightError';
+  constructor(readonly problems: string[]) {
+    super(`preflight failed: ${problems.join('; ')}`);
+  }
+}
+
+const DISCOVERY_WAIT_MS = 30_000;
+// A fast-profile alert resolves one rule window (10 s) plus an evaluation after its cause ends.
+export const STEADY_STATE_WAIT_MS = 30_000;
+
+async function waitForAlertmanagerDiscovery(ctx: VerifierContext, signal: AbortSignal): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < DISCOVERY_WAIT_MS && !signal.aborted) {
+    const { active } = await ctx.prometheus!.alertmanagers(signal);
+    if (active.length > 0) return Date.now() - started;
+    // Prometheus needs a few seconds after start to discover Alertmanager: poll, don't sleep blind.
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `Prometheus has discovered no Alertmanager after ${DISCOVERY_WAIT_MS / 1000}s: alerts could never be sent`,
+  );
+}
+
+/**
+ * Steady state before anything is broken: targets reachable, each expected rule loaded, its alert
+ * not already firing, Prometheus connected to Alertmanager, the Slack channels and the log index
+ * reachable, and the drill's traffic answered as usual. Every problem is collected, then thrown together.
+ */
+export async function preflight(
+  drill: DrillDefinition,
+  env: DrillEnvironment,
+  ctx: VerifierContext,
+  traffic: DrillTraffic | undefined,
+  routing: boolean,
+  signal: AbortSignal,
+  /** How long an expected alert may still be active (a previous drill's, resolving) before preflight gives up. */
+  steadyStateWaitMs = STEADY_STATE_WAIT_MS,
+): Promise<PreflightInfo> {
+  const info: PreflightInfo = { rules: new Map() };
+  const problems: string[] = [];
+  const add = (event: string, detail?: Record<string, unknown>) =>
+    ctx.timeline.add('preflight', event, detail);
+  const check = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      problems.push(`${what}: ${(err as Error).message}`);
+    }
+  };
+  const alerts = drill.expect.filter((c): c is AlertFiresCondition => c.type === 'alertFires');
+  const usesRules = alerts.some((a) => (a.source ?? 'prometheus') !== 'grafana') && !routing;
+  const usesSlack = drill.expect.some((c) => c.type === 'slackMessage' || c.type === 'noSlackMessage');
+  const usesLogs = drill.expect.some((c) => c.type === 'logsArrive');
+
+  await Promise.all([
+    traffic &&
+      check(`app ${env.baseUrl}`, async () => {
+        const b = await traffic.baseline(signal);
+        if (!b.ok) throw new Error(`steady state not met before the fault: ${b.problems.join(', ')}`);
+        add('steady state: traffic answered as usual', {
+          [traffic.unit === 'probe runs' ? 'probeRuns' : 'requests']: b.samples.length,
+        });
+      }),
+    usesRules &&
+      check('Prometheus', async () => {
+        const p = ctx.prometheus;
+        if (!p) throw new Error('the environment has no prometheusUrl');
+        info.promTiming = await p.timingConfig(signal);
+        for (const a of alerts) {
+          const found = await p.findAlertRule(a.alert, signal);
+          if (!found) throw new Error(`no alerting rule named ${a.alert} is loaded`);
+          const job = scrapeJobOf(found.rule.query);
+          const windowMs = exprWindowMs(found.rule.query);
+          info.rules.set(a.alert, {
+            forMs: found.rule.duration * 1000,
+            group: found.group.name,
+            groupIntervalMs: found.group.interval * 1000,
+            ...(found.group.lastEvaluation ? { lastEvaluation: found.group.lastEvaluation } : {}),
+            ...(job ? { job } : {}),
+            ...(windowMs ? { windowMs } : {}),
+            query: found.rule.query,
+          });
+          if (job && found.group.lastEvaluation) {
+            const target = (await p.targets(signal)).find((t) => t.labels.job === job);
+            if (target) {
+              const interval = found.group.interval * 1000;
+              const diff = Date.parse(found.group.lastEvaluation) - Date.parse(target.lastScrape);
+              info.evalOffsetMs = ((diff % interval) + interval) % interval;
+            }
+          }
+        }
+        const ms = await waitForAlertmanagerDiscovery(ctx, signal);
+        add('Prometheus has discovered Alertmanager', { waitedMs: ms });
+      }),
+    alerts.length > 0 &&
+      check('alert state', async () => {
+        // An alert a previous drill caused may still be resolving: wait for it (bounded), do not fail at once.
+        const started = Date.now();
+        for (const a of alerts) {
+          const source = routing ? 'alertmanager' : (a.source ?? 'prometheus');
+          let s: AlertSighting = await sightAlert(ctx, source, { alert: a.alert, labels: a.labels }, signal);
+          while (s.state !== 'inactive' && Date.now() - started < steadyStateWaitMs && !signal.aborted) {
+            await new Promise((r) => setTimeout(r, 500));
+            s = await sightAlert(ctx, source, { alert: a.alert, labels: a.labels }, signal);
+          }
+          if (s.state !== 'inactive') {
+            throw new Error(
+              `${a.alert} is already ${s.state} in ${source}${steadyStateWaitMs ? ` (still after ${Math.round(steadyStateWaitMs / 1000)}s)` : ''}: not a steady state`,
+            );
+          }
+        }
+        if (Date.now() - started > 1000) add('waited for a steady state', { waitedMs: Date.now() - started });
+        add('steady state: no expected alert active', { alerts: alerts.map((a) => a.alert) });
+      }),
+    ctx.alertmanager &&
+      check('Alertmanager', async () => {
+        const am = ctx.alertmanager!;
+        const first = alerts[0];
+        const labels = routing
+          ? faultLabels(drill)
+          : { alertname: first?.alert ?? primaryAlert(drill.expect) ?? '', ...(first?.labels ?? {}) };
+        const timings = await am.routeTimings(labels, signal);
+        info.amTiming = timings.find((t) => t.receiver !== 'firedrill') ?? timings[0];
+        // An alert that inhibits ours (AppDown after a restart, still resolving) would swallow the
+        // notification: wait for it, bounded like the steady state, rather than fail at Slack later.
+        if (usesSlack) {
+          const started = Date.now();
+          let blocking = await activeInhibitors(am, labels, routing, signal);
+          while (blocking.length > 0 && Date.now() - started < steadyStateWaitMs && !signal.aborted) {
+            await new Promise((r) => setTimeout(r, 500));
+            blocking = await activeInhibitors(am, labels, routing, signal);
+          }
+          if (blocking.length > 0) {
+            throw new Error(
+              `${blocking.join(', ')} active in Alertmanager inhibits ${labels.alertname}: its notification would never be sent`,
+            );
+          }
+          if (Date.now() - started > 1000)
+            add('waited for inhibiting alerts to clear', { waitedMs: Date.now() - started });
+        }
+        if (env.alertmanagerUrl)
+          info.notificationsBefore = await readNotificationCounts(env.alertmanagerUrl, 'slack', signal);
+      }),
+    usesSlack &&
+      check('Slack', async () => {
+        if (!ctx.slack) throw new Error('the environment has no Slack API');
+        await ctx.slack.authTest(signal);
+        for (const c of drill.expect) {
+          if (c.type !== 'slackMessage' && c.type !== 'noSlackMessage') continue;
+          try {
+            await ctx.slack.resolveChannel(c.channel, signal);
+          } catch {
+            // The local sink creates a channel on its first post; real Slack fails later with a clear error.
+            add(`Slack channel ${c.channel} not listed yet`, { channel: c.channel });
+          }
+        }
+        add('Slack reachable');
+      }),
+    usesLogs &&
+      check('log store', async () => {
+        if (!ctx.elasticsearch) throw new Error('the environment has no elasticsearchUrl');
+        const flavor = await ctx.elasticsearch.flavor(signal);
+        const patterns = new Set(
+          drill.expect.flatMap((c) => (c.type === 'logsArrive' ? [c.index ?? 'app-logs-*'] : [])),
+        );
+        for (const p of patterns) {
+          const found = await ctx.elasticsearch.indices(p, signal);
+          add(`log index ${p} reachable`, { indices: found.length, ...flavor });
+        }
+        // Compiled now, not when observing starts: compiling stalls the event loop for a moment
+        // (100+ ms on a busy box), which would delay the drill's first requests after the fault.
+        for (const c of drill.expect) if (c.type === 'logsArrive' && c.schema) loadLogSchema(c.schema);
+      }),
+  ]);
+  if (problems.length) throw new PreflightError(problems);
+  return info;
+}
+
+function faultLabels(drill: DrillDefinition): Record<string, string> {
+  const faults = Array.isArray(drill.fault) ? drill.fault : [drill.fault];
+  const f = faults.find((x) => x.type === 'inject-alert');
+  return f?.type === 'inject-alert' ? f.labels : {};
+}

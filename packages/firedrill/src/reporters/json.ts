@@ -1,0 +1,67 @@
+import type { Writable } from 'node:stream';
+import type { Result } from '../core/result.ts';
+import type { ReporterDefinition } from '../reporting/definition.ts';
+import { writeReportFile } from '../reporting/files.ts';
+import type { Reporter, RunContext, RunSummary } from '../reporting/reporter.ts';
+
+/** The document `json` writes. `version` changes only when a field changes meaning or goes away. */
+export interface JsonReport {
+  version: 1;
+  runId: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  durationMs: number;
+  exitCode: 0 | 1;
+  results: Result[];
+}
+
+export type JsonReporterOptions = { path: string } | { stdout: Writable };
+
+export function jsonReport(summary: RunSummary, ctx: RunContext | undefined): JsonReport {
+  const first = summary.results[0];
+  return {
+    version: 1,
+    runId: ctx?.runId ?? first?.runId ?? '',
+    startedAt:
+      ctx?.startedAt ??
+      (first ? Math.min(...summary.results.map((r) => r.start)) : Date.now() - summary.durationMs),
+    durationMs: summary.durationMs,
+    exitCode: summary.exitCode,
+    results: summary.results,
+  };
+}
+
+/** Every Result, unchanged, for tools that post-process a run (dashboards, diffing two runs). */
+export class JsonReporter implements Reporter {
+  readonly #opts: JsonReporterOptions;
+  #ctx: RunContext | undefined;
+
+  constructor(opts: JsonReporterOptions) {
+    this.#opts = opts;
+  }
+
+  printsToStdout(): boolean {
+    return 'stdout' in this.#opts;
+  }
+
+  onBegin(ctx: RunContext): void {
+    this.#ctx = ctx;
+  }
+
+  async onEnd(summary: RunSummary): Promise<void> {
+    const text = `${JSON.stringify(jsonReport(summary, this.#ctx), null, 2)}\n`;
+    if ('path' in this.#opts) return writeReportFile(this.#opts.path, text);
+    const out = this.#opts.stdout;
+    await new Promise<void>((resolve, reject) => out.write(text, (err) => (err ? reject(err) : resolve())));
+  }
+}
+
+export const jsonReporter: ReporterDefinition = {
+  name: 'json',
+  description: 'all results as one JSON document (json=- for stdout)',
+  arg: { name: 'path', default: 'results.json' },
+  create: (arg, opts) =>
+    arg === '-'
+      ? new JsonReporter({ stdout: opts.stdout ?? process.stdout })
+      : new JsonReporter({ path: arg! }),
+};
