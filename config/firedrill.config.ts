@@ -1,4 +1,4 @@
-import { defineConfig, env } from 'firedrill';
+import { connectionFromEnv, defineConfig, env } from 'firedrill';
 
 export default defineConfig({
   defaultEnvironment: 'local',
@@ -25,14 +25,15 @@ export default defineConfig({
         password: env('FIREDRILL_PASSWORD', 'demo-password')!,
       },
       faultToken: env('FIREDRILL_FAULT_TOKEN'),
-      prometheusUrl: env('FIREDRILL_COMPOSE_PROMETHEUS_URL', 'http://127.0.0.1:9090'),
-      alertmanagerUrl: env('FIREDRILL_COMPOSE_ALERTMANAGER_URL', 'http://127.0.0.1:9093'),
-      pushgatewayUrl: env('FIREDRILL_COMPOSE_PUSHGATEWAY_URL', 'http://127.0.0.1:9091'),
-      elasticsearchUrl: env('FIREDRILL_COMPOSE_ELASTICSEARCH_URL', 'http://127.0.0.1:9200'),
+      // Each backend from <PREFIX>_URL (and _USERNAME/_PASSWORD, _TOKEN, _API_KEY, _CA_FILE, …).
+      prometheus: connectionFromEnv('FIREDRILL_COMPOSE_PROMETHEUS', { url: 'http://127.0.0.1:9090' }),
+      alertmanager: connectionFromEnv('FIREDRILL_COMPOSE_ALERTMANAGER', { url: 'http://127.0.0.1:9093' }),
+      pushgateway: connectionFromEnv('FIREDRILL_COMPOSE_PUSHGATEWAY', { url: 'http://127.0.0.1:9091' }),
+      elasticsearch: connectionFromEnv('FIREDRILL_COMPOSE_ELASTICSEARCH', { url: 'http://127.0.0.1:9200' }),
       slack: env('SLACK_BOT_TOKEN')
-        ? { apiUrl: 'https://slack.com/api', token: env('SLACK_BOT_TOKEN')! }
+        ? { url: 'https://slack.com/api', token: env('SLACK_BOT_TOKEN')! }
         : {
-            apiUrl: env('FIREDRILL_COMPOSE_SLACK_API_URL', 'http://127.0.0.1:3100/api')!,
+            url: env('FIREDRILL_COMPOSE_SLACK_API_URL', 'http://127.0.0.1:3100/api')!,
             token: 'xoxb-firedrill-local',
           },
       // Only when a token exists: grafana.token is required, and an empty one would fail the whole config.

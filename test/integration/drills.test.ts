@@ -51,7 +51,7 @@ async function run(drills: ReturnType<typeof defineDrill>[]): Promise<Result[]> 
 async function quiet(alert: string): Promise<void> {
   const deadline = Date.now() + 40_000;
   while (Date.now() < deadline) {
-    const res = (await (await fetch(`${env.prometheusUrl}/api/v1/alerts`)).json()) as {
+    const res = (await (await fetch(`${env.prometheus!.url}/api/v1/alerts`)).json()) as {
       data: { alerts: { labels: Record<string, string> }[] };
     };
     if (!res.data.alerts.some((a) => a.labels.alertname === alert)) return;
@@ -134,7 +134,7 @@ describe('broken setups are caught, each with a message saying what went wrong',
       rules,
       // An error *ratio* above 2 can never happen.
       (text) => text.replace(/(alert: HighApiErrorRate\n\s+expr: [\s\S]*?)> 0\.05/, '$1> 2'),
-      `${env.prometheusUrl}/-/reload`,
+      `${env.prometheus!.url}/-/reload`,
       () => run([errorRateDrill('broken-threshold', '10s')]),
     );
     expect(result!.status).toBe('fail');
@@ -150,7 +150,7 @@ describe('broken setups are caught, each with a message saying what went wrong',
     const [result] = await withEditedConfig(
       amConfig,
       (text) => text.replaceAll('receiver: slack-alerts-critical', 'receiver: slack-alerts-warning'),
-      `${env.alertmanagerUrl}/-/reload`,
+      `${env.alertmanager!.url}/-/reload`,
       () =>
         run([
           defineDrill({

@@ -10,6 +10,8 @@
 // The config file.
 export { defineConfig, env } from './config/define.ts';
 export type { Config, ConfigInput, EnvironmentConfig } from './config/schema.ts';
+export { connectionFromEnv, type FromEnvOptions } from './connections/from-env.ts';
+export type { Auth, ConnectionInput, TlsOptions } from './connections/schema.ts';
 // What every run produces, for scripts that read the JSON report.
 export type {
   Artifact,

@@ -16,6 +16,16 @@ export const REDACT_PATHS = [
   '*.headers.cookie',
   'cookie',
   '*.cookie',
+  // Connection auth (`auth: { type, token | password | key }`), wherever a connection is logged.
+  'auth.token',
+  'auth.password',
+  'auth.key',
+  '*.auth.token',
+  '*.auth.password',
+  '*.auth.key',
+  '*.*.auth.token',
+  '*.*.auth.password',
+  '*.*.auth.key',
 ];
 
 export interface LoggerOptions {

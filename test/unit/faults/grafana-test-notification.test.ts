@@ -14,7 +14,7 @@ const failed = readFileSync(
 
 function ctx(status: number, body: string, sent: unknown[]): FaultContext {
   return {
-    target: { baseUrl: 'http://app', grafana: { url: 'http://grafana.local', token: 'glsa' } },
+    target: { baseUrl: 'http://app', grafana: { url: 'http://grafana.local', headers: {}, token: 'glsa' } },
     drillId: 'grafana-routing',
     runId: 'grafana-routing-77aa00',
     signal: new AbortController().signal,

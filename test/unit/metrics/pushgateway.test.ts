@@ -66,12 +66,12 @@ describe('push to the Pushgateway', () => {
     const first = new MetricsReporter({ probes: [{ id: 'api', kind: 'http', location: 'eu west/1' }] });
     first.onResult(result('api', 'fail'));
     first.onResult(result('old-probe', 'pass'));
-    const target = await first.push({ url, grouping: { location: 'eu west/1' } });
+    const target = await first.push({ gateway: { baseUrl: url }, grouping: { location: 'eu west/1' } });
     expect(target).toBe(`${url}/metrics/job/firedrill/location@base64/ZXUgd2VzdC8x`);
 
     const second = new MetricsReporter({ probes: [{ id: 'api', kind: 'http', location: 'eu west/1' }] });
     second.onResult(result('api', 'pass'));
-    await second.push({ url, grouping: { location: 'eu west/1' } });
+    await second.push({ gateway: { baseUrl: url }, grouping: { location: 'eu west/1' } });
 
     const samples = parseExposition(await (await fetch(`${url}/metrics`)).text());
     const labels = { job: 'firedrill', location: 'eu west/1', probe: 'api', kind: 'http' };
@@ -83,13 +83,13 @@ describe('push to the Pushgateway', () => {
     const reporter = new MetricsReporter();
     const closed = await freePort();
     await expect(
-      reporter.push({ url: `http://127.0.0.1:${closed}`, grouping: { location: 'x' } }),
+      reporter.push({ gateway: { baseUrl: `http://127.0.0.1:${closed}` }, grouping: { location: 'x' } }),
     ).rejects.toThrow(
       `pushing metrics to http://127.0.0.1:${closed}/metrics/job/firedrill/location/x failed: connect ECONNREFUSED 127.0.0.1:${closed}`,
     );
-    await expect(reporter.push({ url: `${url}/nope/`, grouping: { location: 'x' } })).rejects.toThrow(
-      `pushing metrics to ${url}/nope/metrics/job/firedrill/location/x failed: HTTP 404`,
-    );
+    await expect(
+      reporter.push({ gateway: { baseUrl: `${url}/nope/` }, grouping: { location: 'x' } }),
+    ).rejects.toThrow(`pushing metrics to ${url}/nope/metrics/job/firedrill/location/x failed: HTTP 404`);
   });
 });
 

@@ -57,7 +57,7 @@ describe('firedrill probe', () => {
         stateDir: 'state',
         defaultEnvironment: 'lab',
         environments: {
-          lab: { baseUrl: target.url, location: 'lab-1', pushgatewayUrl: gatewayUrl },
+          lab: { baseUrl: target.url, location: 'lab-1', pushgateway: gatewayUrl },
           nopush: { baseUrl: target.url },
           local: { stack: true },
         },
@@ -134,7 +134,7 @@ describe('firedrill probe', () => {
     [['probe', '--env', 'prod'], 'unknown environment "prod" (have: lab, nopush, local)'],
     [
       ['probe', '--env', 'nopush', '--push'],
-      '--push needs a Pushgateway: set environments.nopush.pushgatewayUrl, or use a stack environment with the pushgateway running',
+      '--push needs a Pushgateway: set environments.nopush.pushgateway, or use a stack environment with the pushgateway running',
     ],
     [
       ['probe', '--env', 'local'],

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { exitCodeFor, type Result } from '../core/result.ts';
-import { SetupError } from './exit.ts';
+import { exitCodeFor, type Result, setupErrorOf } from '../core/result.ts';
+import { EXIT, SetupError } from './exit.ts';
 import { envOption, reporterOption } from './options.ts';
 import { commandContext } from './program.ts';
 
@@ -52,7 +52,7 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
   const envName = opts.env ?? config.defaultEnvironment;
   let env: Awaited<ReturnType<typeof resolveDrillEnvironment>>;
   try {
-    env = await resolveDrillEnvironment(config, envName, stateDir);
+    env = await resolveDrillEnvironment(config, envName, stateDir, root);
   } catch (err) {
     if (err instanceof DrillGuardError) throw new SetupError(err.message);
     throw err;
@@ -68,16 +68,18 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
       throw new SetupError((err as Error).message);
     }
   }
-  const { createReporters } = await import('../reporting/registry.ts');
+  const { createReporters, loadFileReporters } = await import('../reporting/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
-  const { SlackClient } = await import('../clients/slack.ts');
+  const { slackClient } = await import('../drills/clients.ts');
   const specs = opts.reporter.length ? opts.reporter : ['console'];
-  const reporters = createReporters(specs, {
-    outDir: path.join(stateDir, 'reports'),
-    ...(env.slack?.token
-      ? { slack: { poster: new SlackClient({ apiUrl: env.slack.apiUrl, token: env.slack.token }) } }
-      : {}),
-  });
+  const reporters = createReporters(
+    specs,
+    {
+      outDir: path.join(stateDir, 'reports'),
+      ...(env.slack?.token ? { slack: { poster: slackClient(env) } } : {}),
+    },
+    await loadFileReporters(specs),
+  );
   const mux = new ReporterMultiplexer(reporters);
   const runId = `drills-${randomBytes(4).toString('hex')}`;
   const started = Date.now();
@@ -124,7 +126,14 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
   );
   const exitCode = exitCodeFor(results);
   await mux.onEnd({ results, exitCode, durationMs: Date.now() - started });
-  return signal ? (SIGNAL_EXIT[signal] ?? 1) : exitCode;
+  if (signal) return SIGNAL_EXIT[signal] ?? 1;
+  // A backend that refused firedrill is the setup's fault: say so on stderr too, for CI logs.
+  const setup = setupErrorOf(results);
+  if (setup) {
+    process.stderr.write(`firedrill: ${setup.message}\n`);
+    return EXIT.setup;
+  }
+  return exitCode;
 }
 
 async function rollbackAction(opts: { env?: string }, cmd: Command): Promise<number> {
@@ -132,6 +141,7 @@ async function rollbackAction(opts: { env?: string }, cmd: Command): Promise<num
   const { resolveStateDir, stackUp } = await import('../stack/index.ts');
   const { resolveDrillEnvironment, faultTarget } = await import('../drills/environment.ts');
   const { replayJournals } = await import('../drills/replay.ts');
+  const { targetFromJournal } = await import('../drills/journal.ts');
   const stateDir = resolveStateDir(config, root);
   const out = await replayJournals({
     stateDir,
@@ -139,24 +149,22 @@ async function rollbackAction(opts: { env?: string }, cmd: Command): Promise<num
     async contextFor(record) {
       const name = record.environment || opts.env || config.defaultEnvironment;
       const envCfg = config.environments[name];
+      const restart = envCfg?.stack
+        ? async (components: string[]) => {
+            await stackUp({ config, root, logger, components: components as never });
+          }
+        : undefined;
+      // The config's view of the environment carries the auth the journal never stores. The app
+      // is the one the fault went to, unless it is the local stack's, which may listen elsewhere
+      // after a restart.
+      const env = envCfg
+        ? await resolveDrillEnvironment(config, name, stateDir, root).catch(() => undefined)
+        : undefined;
       const token = envCfg?.faultToken;
-      let restart: ((c: string[]) => Promise<void>) | undefined;
-      if (envCfg?.stack) {
-        restart = async (components) => {
-          await stackUp({ config, root, logger, components: components as never });
-        };
-        // A stack that was restarted since may listen elsewhere now: prefer its current URLs.
-        const env = await resolveDrillEnvironment(config, name, stateDir).catch(() => undefined);
-        if (env)
-          return {
-            target: { ...faultTarget(env), ...(token ? { faultToken: token } : {}) },
-            restartStack: restart,
-          };
-      }
-      return {
-        target: { ...record.target, ...(token ? { faultToken: token } : {}) },
-        ...(restart ? { restartStack: restart } : {}),
-      };
+      const target = env
+        ? { ...faultTarget(env), ...(env.stack ? {} : { baseUrl: record.target.baseUrl }) }
+        : { ...targetFromJournal(record.target), ...(token ? { faultToken: token } : {}) };
+      return { target, ...(restart ? { restartStack: restart } : {}) };
     },
   });
   const w = (s: string) => process.stdout.write(`${s}\n`);

@@ -98,14 +98,18 @@ async function loadAction(scenarioArg: string | undefined, opts: LoadOptions, cm
     if (err instanceof load.K6NotFoundError) throw new SetupError(err.message);
     throw err;
   }
-  const { createReporters } = await import('../reporting/registry.ts');
+  const { createReporters, loadFileReporters } = await import('../reporting/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
   const { ReporterSpecError } = await import('../reporting/definition.ts');
   let mux: InstanceType<typeof ReporterMultiplexer>;
   try {
     const specs = opts.reporter.length ? opts.reporter : ['console'];
     mux = new ReporterMultiplexer(
-      createReporters(specs, { outDir: opts.out ? outDir : path.join(stateDir, 'reports') }),
+      createReporters(
+        specs,
+        { outDir: opts.out ? outDir : path.join(stateDir, 'reports') },
+        await loadFileReporters(specs),
+      ),
     );
   } catch (err) {
     if (err instanceof ReporterSpecError) throw new SetupError(err.message);

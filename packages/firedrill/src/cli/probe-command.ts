@@ -58,15 +58,30 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
     environments: Object.keys(config.environments),
   });
   const probes = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
-  if (opts.push && !env.pushgatewayUrl) {
+  if (opts.push && !env.pushgateway) {
     throw new SetupError(
-      `--push needs a Pushgateway: set environments.${env.name}.pushgatewayUrl, or use a stack environment with the pushgateway running`,
+      `--push needs a Pushgateway: set environments.${env.name}.pushgateway, or use a stack environment with the pushgateway running`,
     );
+  }
+  const { backendTarget } = await import('../connections/backends.ts');
+  const gateway =
+    opts.push && env.pushgateway
+      ? backendTarget('pushgateway', env.pushgateway, { environment: env.name, root })
+      : undefined;
+  // Refused credentials or a certificate are found before the probes run, not after them.
+  if (gateway) {
+    const { requestText } = await import('../clients/http-types.ts');
+    await requestText(gateway, '/api/v1/status').catch((err: unknown) => {
+      if (err instanceof SetupError) throw err;
+      throw new SetupError(
+        `--push: Pushgateway at ${gateway.baseUrl} does not answer: ${(err as Error).message}`,
+      );
+    });
   }
   const stateDir = resolveStateDir(config, root);
   const outDir = path.resolve(opts.out ?? path.join(stateDir, 'reports'));
 
-  const { createReporters } = await import('../reporting/registry.ts');
+  const { createReporters, loadFileReporters } = await import('../reporting/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
   const { ReporterSpecError } = await import('../reporting/definition.ts');
   const { MetricsReporter } = await import('../reporters/metrics.ts');
@@ -77,7 +92,7 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
   try {
     const specs = opts.reporter.length ? opts.reporter : ['console'];
     mux = new ReporterMultiplexer([
-      ...createReporters(specs, { outDir }),
+      ...createReporters(specs, { outDir }, await loadFileReporters(specs)),
       { name: 'metrics', reporter: metricsReporter },
     ]);
   } catch (err) {
@@ -145,13 +160,14 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
   if (opts.push) {
     try {
       const target = await metricsReporter.push({
-        url: env.pushgatewayUrl!,
+        gateway: gateway!,
         grouping: { location: env.location },
       });
       logger.info({ target }, 'metrics pushed');
     } catch (err) {
       process.stderr.write(`firedrill: ${(err as Error).message}\n`);
-      if (exitCode === EXIT.ok) exitCode = EXIT.setup;
+      // Refused credentials outrank a failed probe: the gate's own wiring is broken.
+      if (exitCode === EXIT.ok || err instanceof SetupError) exitCode = EXIT.setup;
     }
   }
   return exitCode;

@@ -51,11 +51,11 @@ export interface GrafanaAlertInstance {
   value: string;
 }
 
-/** Grafana's alerting API with a service-account token. */
+/** Grafana's alerting API, usually with a service-account token as bearer auth. */
 export class GrafanaClient {
   readonly alertmanager: AlertmanagerClient;
 
-  constructor(readonly opts: HttpClientOptions & { token: string }) {
+  constructor(readonly opts: HttpClientOptions) {
     this.alertmanager = new AlertmanagerClient(opts, '/api/alertmanager/grafana/api/v2');
   }
 

@@ -3,19 +3,31 @@
  * and the one JSON request function that gives them their common errors and timeouts.
  */
 
-export type FetchLike = typeof fetch;
+import {
+  type Backend,
+  BackendAccessError,
+  certificateErrorCode,
+  type FetchLike,
+} from '../connections/http.ts';
 
+export type { FetchLike } from '../connections/http.ts';
+
+/** What a client needs to reach its backend; `httpTarget(connection, …)` builds one from config. */
 export interface HttpClientOptions {
   /** Base URL; a path prefix (e.g. Grafana under `/grafana`) is kept. */
   baseUrl: string;
   /** Sent as `Authorization: Bearer …`. */
   token?: string;
-  /** Sent as HTTP basic auth (Elasticsearch with security on). */
+  /** Sent as HTTP basic auth. */
   basicAuth?: { username: string; password: string };
+  /** Sent with every request: the connection's auth header and its extra headers. */
+  headers?: Record<string, string>;
   /** Per request. @defaultValue 10000 */
   timeoutMs?: number;
-  /** Injected in unit tests where the real server cannot run here (Grafana). */
+  /** A fetch carrying the connection's TLS settings; injected in unit tests where the real server cannot run here (Grafana). */
   fetch?: FetchLike;
+  /** Named in errors: a refused login or certificate says which backend and where it is configured. */
+  backend?: Backend;
 }
 
 export interface RequestOptions {
@@ -59,6 +71,10 @@ export function buildUrl(baseUrl: string, path: string, query?: RequestOptions['
   return u.toString();
 }
 
+function unnamed(url: string): Backend {
+  return { name: new URL(url).host };
+}
+
 function causeText(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError') return 'timed out';
@@ -71,8 +87,27 @@ export async function requestJson<T>(
   path: string,
   req: RequestOptions = {},
 ): Promise<T> {
+  const { url, status, text } = await requestText(opts, path, req);
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new HttpStatusError(status, url, `not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+/**
+ * One request whose 2xx body is returned as text (`/metrics`, or JSON for `requestJson`). A 401/403
+ * or a refused certificate is a `BackendAccessError` (a setup error naming the backend), anything
+ * else non-2xx an `HttpStatusError`, no answer at all an `HttpUnreachableError`.
+ */
+export async function requestText(
+  opts: HttpClientOptions,
+  path: string,
+  req: RequestOptions = {},
+): Promise<{ url: string; status: number; text: string }> {
   const url = buildUrl(opts.baseUrl, path, req.query);
-  const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers, ...req.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.basicAuth) {
     const pair = `${opts.basicAuth.username}:${opts.basicAuth.password}`;
@@ -92,14 +127,20 @@ export async function requestJson<T>(
   } catch (err) {
     // The caller's own abort is not the server's fault: let it propagate as an AbortError.
     if (req.signal?.aborted) throw req.signal.reason ?? err;
-    throw new HttpUnreachableError(url, causeText(err));
+    const cert = certificateErrorCode(err);
+    if (cert) throw BackendAccessError.forCertificate(opts.backend ?? unnamed(url), url, cert);
+    const reason = causeText(err);
+    // TLS 1.3 sends a refused client certificate as an alert after the handshake: all that
+    // reaches the client is a socket closed before any byte came back.
+    const hint =
+      reason === 'UND_ERR_SOCKET' && url.startsWith('https:')
+        ? ' (the server closed the TLS connection before answering: does it want a client certificate? tls.cert and tls.key)'
+        : '';
+    throw new HttpUnreachableError(url, reason + hint);
   }
   const text = await res.text();
+  if (res.status === 401 || res.status === 403)
+    throw BackendAccessError.forStatus(opts.backend ?? unnamed(url), url, res.status, text);
   if (!res.ok) throw new HttpStatusError(res.status, url, text);
-  if (text === '') return undefined as T;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new HttpStatusError(res.status, url, `not JSON: ${text.slice(0, 200)}`);
-  }
+  return { url, status: res.status, text };
 }

@@ -29,6 +29,7 @@ export interface CallOptions {
 export interface SlackTransportOptions {
   apiUrl: string;
   token: string;
+  headers: Record<string, string>;
   fetch: typeof fetch;
   logger: Logger;
   maxRateLimitRetries: number;
@@ -82,7 +83,10 @@ export class SlackTransport {
   // Reads go as GET with a query string (every Slack method accepts it); chat.postMessage
   // carries nested blocks/attachments, which only a JSON body keeps intact.
   #send(method: string, args: SlackArgs, signal: AbortSignal | undefined): Promise<Response> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.opts.token}` };
+    const headers: Record<string, string> = {
+      ...this.opts.headers,
+      authorization: `Bearer ${this.opts.token}`,
+    };
     const init: RequestInit = { headers, ...(signal ? { signal } : {}) };
     let url = `${this.opts.apiUrl}/${method}`;
     if (method === 'chat.postMessage') {

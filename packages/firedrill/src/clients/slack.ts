@@ -24,7 +24,9 @@ export interface SlackClientOptions {
   apiUrl?: string;
   /** Bot token (`xoxb-…`) with `channels:read`, `channels:history` (and `chat:write` to post). */
   token: string;
-  /** Injectable for unit tests. @defaultValue globalThis.fetch */
+  /** Extra headers on every call (a proxy's own auth); the bot token is sent as `Authorization`. */
+  headers?: Record<string, string>;
+  /** A fetch with the connection's TLS settings; injectable for unit tests. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
   logger?: Logger;
   /** `types` for `conversations.list` when resolving names. @defaultValue 'public_channel' */
@@ -125,6 +127,7 @@ export class SlackClient {
     this.#transport = new SlackTransport({
       apiUrl: (opts.apiUrl ?? 'https://slack.com/api').replace(/\/+$/, ''),
       token: opts.token,
+      headers: opts.headers ?? {},
       fetch: opts.fetch ?? globalThis.fetch,
       logger: this.#logger,
       maxRateLimitRetries: opts.maxRateLimitRetries ?? 3,

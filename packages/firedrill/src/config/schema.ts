@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionSchema, grafanaConnectionSchema, slackConnectionSchema } from '../connections/schema.ts';
 
 /** Components of the embedded local stack, in start order. */
 export const STACK_COMPONENTS = [
@@ -30,18 +31,20 @@ export const environmentSchema = z
     credentials: z.object({ username: z.string().min(1), password: z.string().min(1) }).optional(),
     /** Token for the app's fault endpoint (`Authorization: Bearer …`). */
     faultToken: z.string().min(1).optional(),
-    prometheusUrl: url.optional(),
-    alertmanagerUrl: url.optional(),
-    pushgatewayUrl: url.optional(),
-    elasticsearchUrl: url.optional(),
-    slack: z
-      .object({
-        /** Base of Slack's Web API; the local sink serves the same shape. */
-        apiUrl: url.default('https://slack.com/api'),
-        token: z.string().min(1).optional(),
-      })
-      .optional(),
-    grafana: z.object({ url, token: z.string().min(1) }).optional(),
+    /**
+     * Each backend is a URL or `{ url, auth, headers, tls }` (see `connectionFromEnv` for reading
+     * one from CI secrets). Prometheus also stands for any store with its query API (Mimir,
+     * Thanos, VictoriaMetrics): drills read rules and alerts from it.
+     */
+    prometheus: connectionSchema.optional(),
+    alertmanager: connectionSchema.optional(),
+    /** Where `firedrill probe --push` sends a one-shot run's metrics. */
+    pushgateway: connectionSchema.optional(),
+    /** Elasticsearch or OpenSearch holding the app's logs (`logsArrive`). */
+    elasticsearch: connectionSchema.optional(),
+    /** Slack's Web API (or the local sink) with a bot token: drills read channels, the summary posts. */
+    slack: slackConnectionSchema.optional(),
+    grafana: grafanaConnectionSchema.optional(),
   })
   .strict()
   .superRefine((env, ctx) => {

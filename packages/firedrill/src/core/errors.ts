@@ -5,3 +5,13 @@
 export class SetupError extends Error {
   override name = 'SetupError';
 }
+
+/**
+ * `ErrorInfo.type`s of errors that are the setup's fault though they surfaced inside a run (a
+ * backend refusing firedrill's credentials, Chromium missing): the CLI exits 2 for them.
+ */
+export const SETUP_ERROR_TYPES: ReadonlySet<string> = new Set([
+  'SetupError',
+  'backend-access',
+  'browser-setup',
+]);

@@ -1,3 +1,4 @@
+import { SETUP_ERROR_TYPES } from './errors.ts';
 /**
  * The one result model. Every probe run, load scenario and drill produces a `Result`;
  * reporters and metrics only ever read these. Plain data so that it survives JSON lines,
@@ -103,6 +104,15 @@ export function errorInfo(err: unknown, type?: string): ErrorInfo {
     return { message: err.message, ...(t ? { type: t } : {}), ...(err.stack ? { stack: err.stack } : {}) };
   }
   return { message: String(err), ...(type ? { type } : {}) };
+}
+
+/** The first error in these results that is the setup's fault (exit 2), not the system's. */
+export function setupErrorOf(results: readonly Result[]): ErrorInfo | undefined {
+  for (const r of results) {
+    if (r.error?.type && SETUP_ERROR_TYPES.has(r.error.type)) return r.error;
+    for (const s of r.steps) if (s.error?.type && SETUP_ERROR_TYPES.has(s.error.type)) return s.error;
+  }
+  return undefined;
 }
 
 /** Exit code CI gates on: 0 all passed, 1 any failed or errored. (2 is reserved for setup errors.) */

@@ -4,6 +4,7 @@ import { ElasticsearchClient } from '../clients/elasticsearch.ts';
 import { GrafanaClient } from '../clients/grafana.ts';
 import { PrometheusClient } from '../clients/prometheus.ts';
 import { SlackClient } from '../clients/slack.ts';
+import { backendTarget } from '../connections/backends.ts';
 import type { DrillEnvironment } from './environment.ts';
 
 export interface DrillClients {
@@ -23,21 +24,36 @@ export const SINK_POLL_MS = 50;
 export const SLACK_POLL_MS = 15_000;
 
 export function buildClients(env: DrillEnvironment, logger: Logger): DrillClients {
-  const slackLocal = env.slack ? LOOPBACK.test(env.slack.apiUrl) : false;
+  const slackLocal = env.slack ? LOOPBACK.test(env.slack.url) : false;
+  const place = { environment: env.name, root: env.root };
   return {
-    ...(env.prometheusUrl ? { prometheus: new PrometheusClient({ baseUrl: env.prometheusUrl }) } : {}),
-    ...(env.alertmanagerUrl
-      ? { alertmanager: new AlertmanagerClient({ baseUrl: env.alertmanagerUrl }) }
+    ...(env.prometheus
+      ? { prometheus: new PrometheusClient(backendTarget('prometheus', env.prometheus, place)) }
       : {}),
-    ...(env.grafana
-      ? { grafana: new GrafanaClient({ baseUrl: env.grafana.url, token: env.grafana.token }) }
+    ...(env.alertmanager
+      ? { alertmanager: new AlertmanagerClient(backendTarget('alertmanager', env.alertmanager, place)) }
       : {}),
-    ...(env.elasticsearchUrl
-      ? { elasticsearch: new ElasticsearchClient({ baseUrl: env.elasticsearchUrl }) }
+    ...(env.grafana ? { grafana: new GrafanaClient(backendTarget('grafana', env.grafana, place)) } : {}),
+    ...(env.elasticsearch
+      ? { elasticsearch: new ElasticsearchClient(backendTarget('elasticsearch', env.elasticsearch, place)) }
       : {}),
-    ...(env.slack?.token
-      ? { slack: new SlackClient({ apiUrl: env.slack.apiUrl, token: env.slack.token, logger }) }
-      : {}),
+    ...(env.slack?.token ? { slack: slackClient(env, logger) } : {}),
     slackPollMs: slackLocal ? SINK_POLL_MS : SLACK_POLL_MS,
   };
+}
+
+/** The environment's Slack (its bot token, and the connection's headers and TLS). */
+export function slackClient(
+  env: Pick<DrillEnvironment, 'name' | 'root' | 'slack'>,
+  logger?: Logger,
+): SlackClient {
+  const slack = env.slack!;
+  const target = backendTarget('slack', slack, { environment: env.name, root: env.root });
+  return new SlackClient({
+    apiUrl: target.baseUrl,
+    token: slack.token!,
+    headers: target.headers,
+    ...(target.fetch ? { fetch: target.fetch } : {}),
+    ...(logger ? { logger } : {}),
+  });
 }

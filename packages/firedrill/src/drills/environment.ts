@@ -1,4 +1,5 @@
 import type { Config, EnvironmentConfig } from '../config/schema.ts';
+import type { Connection, GrafanaConnection, SlackConnection } from '../connections/schema.ts';
 import type { FaultSpec, FaultTarget } from '../faults/types.ts';
 import type { DrillDefinition } from './define.ts';
 
@@ -10,12 +11,14 @@ export interface DrillEnvironment {
   production: boolean;
   faultToken?: string;
   credentials?: { username: string; password: string };
-  prometheusUrl?: string;
-  alertmanagerUrl?: string;
-  elasticsearchUrl?: string;
-  slack?: { apiUrl: string; token?: string };
-  grafana?: { url: string; token: string };
+  prometheus?: Connection;
+  alertmanager?: Connection;
+  elasticsearch?: Connection;
+  slack?: SlackConnection;
+  grafana?: GrafanaConnection;
   toxiproxyUrl?: string;
+  /** Relative TLS files (`tls.ca`, …) are read from here: the project root. */
+  root?: string;
   /** Where Alertmanager pushes notifications for firedrill (the local stack's webhook). */
   webhookUrl?: string;
   /** Channels alerts are routed to, searched when a message lands in the wrong one. */
@@ -39,6 +42,7 @@ export async function resolveDrillEnvironment(
   config: Config,
   name: string,
   stateDir: string,
+  root?: string,
 ): Promise<DrillEnvironment> {
   const env: EnvironmentConfig | undefined = config.environments[name];
   if (!env) {
@@ -53,6 +57,7 @@ export async function resolveDrillEnvironment(
     production: env.production,
     slackChannels: channels,
     stack: env.stack,
+    ...(root ? { root } : {}),
     ...(env.faultToken ? { faultToken: env.faultToken } : {}),
     ...(env.credentials ? { credentials: env.credentials } : {}),
     ...(env.grafana ? { grafana: env.grafana } : {}),
@@ -68,22 +73,20 @@ export async function resolveDrillEnvironment(
     return {
       ...common,
       baseUrl: env.baseUrl ?? urls.baseUrl,
-      prometheusUrl: env.prometheusUrl ?? urls.prometheusUrl,
-      alertmanagerUrl: env.alertmanagerUrl ?? urls.alertmanagerUrl,
-      elasticsearchUrl: env.elasticsearchUrl ?? urls.elasticsearchUrl,
-      slack: {
-        apiUrl: env.slack?.apiUrl && env.slack.token ? env.slack.apiUrl : urls.slackApiUrl,
-        token: env.slack?.token ?? SINK_TOKEN,
-      },
+      prometheus: env.prometheus ?? { url: urls.prometheusUrl, headers: {} },
+      alertmanager: env.alertmanager ?? { url: urls.alertmanagerUrl, headers: {} },
+      elasticsearch: env.elasticsearch ?? { url: urls.elasticsearchUrl, headers: {} },
+      // Real Slack only when the environment names it with a token; else the stack's sink.
+      slack: env.slack?.token ? env.slack : { url: urls.slackApiUrl, headers: {}, token: SINK_TOKEN },
       webhookUrl: urls.firedrillWebhookUrl,
     };
   }
   return {
     ...common,
     baseUrl: env.baseUrl!,
-    ...(env.prometheusUrl ? { prometheusUrl: env.prometheusUrl } : {}),
-    ...(env.alertmanagerUrl ? { alertmanagerUrl: env.alertmanagerUrl } : {}),
-    ...(env.elasticsearchUrl ? { elasticsearchUrl: env.elasticsearchUrl } : {}),
+    ...(env.prometheus ? { prometheus: env.prometheus } : {}),
+    ...(env.alertmanager ? { alertmanager: env.alertmanager } : {}),
+    ...(env.elasticsearch ? { elasticsearch: env.elasticsearch } : {}),
     ...(env.slack ? { slack: env.slack } : {}),
   };
 }
@@ -114,8 +117,10 @@ export function checkGuards(
 export function faultTarget(env: DrillEnvironment): FaultTarget {
   return {
     baseUrl: env.baseUrl,
+    environment: env.name,
+    ...(env.root ? { root: env.root } : {}),
     ...(env.faultToken ? { faultToken: env.faultToken } : {}),
-    ...(env.alertmanagerUrl ? { alertmanagerUrl: env.alertmanagerUrl } : {}),
+    ...(env.alertmanager ? { alertmanager: env.alertmanager } : {}),
     ...(env.toxiproxyUrl ? { toxiproxyUrl: env.toxiproxyUrl } : {}),
     ...(env.grafana ? { grafana: env.grafana } : {}),
   };
@@ -125,7 +130,7 @@ export function faultTarget(env: DrillEnvironment): FaultTarget {
 export function lockTargets(env: DrillEnvironment, faults: readonly FaultSpec[]): string[] {
   const out = new Set<string>();
   for (const f of faults) {
-    if (f.type === 'inject-alert') out.add(env.alertmanagerUrl ?? 'alertmanager');
+    if (f.type === 'inject-alert') out.add(env.alertmanager?.url ?? 'alertmanager');
     else if (f.type === 'grafana-test-notification') out.add(env.grafana?.url ?? 'grafana');
     else if (f.type === 'toxiproxy') out.add(`${f.apiUrl ?? env.toxiproxyUrl ?? 'toxiproxy'}#${f.proxy}`);
     else out.add(env.baseUrl);

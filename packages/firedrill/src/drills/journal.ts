@@ -1,5 +1,6 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { redactUrl } from '../connections/http.ts';
 import type { FaultSpec, FaultTarget, InjectedFault } from '../faults/types.ts';
 import { ownerAlive, selfIdentity, writeFileDurable } from './fsync-write.ts';
 
@@ -11,14 +12,44 @@ export interface JournalFault {
   injected?: InjectedFault;
 }
 
+/** A fault target without its secrets: URLs with no userinfo, no tokens, no auth. */
+export interface JournalTarget {
+  baseUrl: string;
+  environment?: string;
+  root?: string;
+  toxiproxyUrl?: string;
+  alertmanagerUrl?: string;
+  grafanaUrl?: string;
+}
+
+export function journalTarget(t: FaultTarget): JournalTarget {
+  return {
+    baseUrl: redactUrl(t.baseUrl),
+    ...(t.environment ? { environment: t.environment } : {}),
+    ...(t.root ? { root: t.root } : {}),
+    ...(t.toxiproxyUrl ? { toxiproxyUrl: redactUrl(t.toxiproxyUrl) } : {}),
+    ...(t.alertmanager ? { alertmanagerUrl: redactUrl(t.alertmanager.url) } : {}),
+    ...(t.grafana ? { grafanaUrl: redactUrl(t.grafana.url) } : {}),
+  };
+}
+
+/** The target a replay uses when the config can no longer resolve the environment: URLs alone. */
+export function targetFromJournal(t: JournalTarget): FaultTarget {
+  const { alertmanagerUrl, grafanaUrl, ...rest } = t;
+  return {
+    ...rest,
+    ...(alertmanagerUrl ? { alertmanager: { url: alertmanagerUrl, headers: {} } } : {}),
+  };
+}
+
 /** `<stateDir>/journal/<runId>.json`: everything `firedrill rollback` needs to undo a crashed drill. */
 export interface JournalRecord {
   version: 1;
   runId: string;
   drillId: string;
   environment: string;
-  /** URLs only; tokens are read from the config again on replay, never written here. */
-  target: Omit<FaultTarget, 'faultToken' | 'grafana'> & { grafanaUrl?: string };
+  /** URLs only; tokens and auth are read from the config again on replay, never written here. */
+  target: JournalTarget;
   pid: number;
   procStart?: number;
   /** ISO-8601. */
@@ -44,8 +75,7 @@ export class Journal {
     stateDir: string,
     init: { runId: string; drillId: string; environment: string; target: FaultTarget },
   ): Promise<Journal> {
-    const { faultToken: _secret, grafana, ...rest } = init.target;
-    const target = { ...rest, ...(grafana ? { grafanaUrl: grafana.url } : {}) };
+    const target = journalTarget(init.target);
     const record: JournalRecord = {
       version: 1,
       runId: init.runId,

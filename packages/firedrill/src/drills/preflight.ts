@@ -1,5 +1,6 @@
 import type { AmRouteTiming } from '../clients/alertmanager-types.ts';
 import type { PromTimingConfig } from '../clients/prometheus.ts';
+import { BackendAccessError } from '../connections/http.ts';
 import { loadLogSchema } from '../log-schemas/validate.ts';
 import { type AlertSighting, sightAlert } from '../verifiers/alert-state.ts';
 import { type NotificationCounts, readNotificationCounts } from '../verifiers/notifications.ts';
@@ -40,8 +41,14 @@ export interface PreflightInfo {
 /** A steady-state or reachability check that failed: the drill does not inject. */
 export class PreflightError extends Error {
   override name = 'PreflightError';
-  constructor(readonly problems: string[]) {
+  /** `backend-access` when a backend refused firedrill: the setup is wrong (exit 2), not the system. */
+  readonly type: string;
+  constructor(
+    readonly problems: string[],
+    causes: readonly unknown[] = [],
+  ) {
     super(`preflight failed: ${problems.join('; ')}`);
+    this.type = causes.some((c) => c instanceof BackendAccessError) ? 'backend-access' : 'PreflightError';
   }
 }
 
@@ -79,13 +86,16 @@ export async function preflight(
 ): Promise<PreflightInfo> {
   const info: PreflightInfo = { rules: new Map() };
   const problems: string[] = [];
+  const causes: unknown[] = [];
   const add = (event: string, detail?: Record<string, unknown>) =>
     ctx.timeline.add('preflight', event, detail);
   const check = async (what: string, fn: () => Promise<void>) => {
     try {
       await fn();
     } catch (err) {
-      problems.push(`${what}: ${(err as Error).message}`);
+      causes.push(err);
+      // A refused backend names itself; the check's own label would only repeat it.
+      problems.push(err instanceof BackendAccessError ? err.message : `${what}: ${(err as Error).message}`);
     }
   };
   const alerts = drill.expect.filter((c): c is AlertFiresCondition => c.type === 'alertFires');
@@ -105,7 +115,7 @@ export async function preflight(
     usesRules &&
       check('Prometheus', async () => {
         const p = ctx.prometheus;
-        if (!p) throw new Error('the environment has no prometheusUrl');
+        if (!p) throw new Error(`the environment has no prometheus (environments.${env.name}.prometheus)`);
         info.promTiming = await p.timingConfig(signal);
         for (const a of alerts) {
           const found = await p.findAlertRule(a.alert, signal);
@@ -179,8 +189,7 @@ export async function preflight(
           if (Date.now() - started > 1000)
             add('waited for inhibiting alerts to clear', { waitedMs: Date.now() - started });
         }
-        if (env.alertmanagerUrl)
-          info.notificationsBefore = await readNotificationCounts(env.alertmanagerUrl, 'slack', signal);
+        info.notificationsBefore = await readNotificationCounts(am.opts, 'slack', signal);
       }),
     usesSlack &&
       check('Slack', async () => {
@@ -199,7 +208,8 @@ export async function preflight(
       }),
     usesLogs &&
       check('log store', async () => {
-        if (!ctx.elasticsearch) throw new Error('the environment has no elasticsearchUrl');
+        if (!ctx.elasticsearch)
+          throw new Error(`the environment has no elasticsearch (environments.${env.name}.elasticsearch)`);
         const flavor = await ctx.elasticsearch.flavor(signal);
         const patterns = new Set(
           drill.expect.flatMap((c) => (c.type === 'logsArrive' ? [c.index ?? 'app-logs-*'] : [])),
@@ -213,7 +223,7 @@ export async function preflight(
         for (const c of drill.expect) if (c.type === 'logsArrive' && c.schema) loadLogSchema(c.schema);
       }),
   ]);
-  if (problems.length) throw new PreflightError(problems);
+  if (problems.length) throw new PreflightError(problems, causes);
   return info;
 }
 

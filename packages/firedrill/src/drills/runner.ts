@@ -270,8 +270,11 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
   const grids =
     clock && (await clockAfterDrill(clock, clients.prometheus, info, alerts[0]?.alert, timeline.marks));
   result.metrics = hopMetrics(timeline.marks, info, alerts[0]?.alert, routing, grids);
-  if (info?.notificationsBefore && env.alertmanagerUrl) {
-    Object.assign(result.metrics, await notificationDelta(env.alertmanagerUrl, info.notificationsBefore));
+  if (info?.notificationsBefore && clients.alertmanager) {
+    Object.assign(
+      result.metrics,
+      await notificationDelta(clients.alertmanager.opts, info.notificationsBefore),
+    );
   }
   result.status = overallStatus(result, conditions);
   timeline.add(result.status === 'pass' ? 'resolve' : 'rollback', `drill ${result.status}`, {

@@ -1,4 +1,5 @@
 import { GrafanaClient } from '../clients/grafana.ts';
+import { backendTarget } from '../connections/backends.ts';
 import type { Fault, FaultContext, GrafanaTestNotificationSpec, InjectedFault } from './types.ts';
 
 /**
@@ -22,8 +23,7 @@ export function createGrafanaTestNotificationFault(spec: GrafanaTestNotification
       const g = ctx.target.grafana;
       if (!g) throw new Error('grafanaTestNotification needs the environment to have grafana { url, token }');
       const client = new GrafanaClient({
-        baseUrl: g.url,
-        token: g.token,
+        ...backendTarget('grafana', g, ctx.target),
         ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
       });
       const labels = {

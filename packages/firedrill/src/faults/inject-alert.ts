@@ -1,4 +1,5 @@
 import { AlertmanagerClient } from '../clients/alertmanager.ts';
+import { backendTarget } from '../connections/backends.ts';
 import { parseDuration } from '../drills/duration.ts';
 import type { Fault, FaultContext, InjectAlertSpec, InjectedFault, RollbackOutcome } from './types.ts';
 
@@ -18,11 +19,10 @@ export function alertLabels(spec: InjectAlertSpec, drillId: string, runId: strin
 }
 
 function client(ctx: FaultContext): AlertmanagerClient {
-  if (!ctx.target.alertmanagerUrl)
-    throw new Error('injectAlert needs the environment to have an alertmanagerUrl');
+  if (!ctx.target.alertmanager) throw new Error('injectAlert needs the environment to have an alertmanager');
   return new AlertmanagerClient({
-    baseUrl: ctx.target.alertmanagerUrl,
     timeoutMs: 5_000,
+    ...backendTarget('alertmanager', ctx.target.alertmanager, ctx.target),
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
   });
 }

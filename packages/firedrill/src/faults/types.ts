@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Connection, GrafanaConnection } from '../connections/schema.ts';
 import type { Duration } from '../drills/duration.ts';
 
 /** Fault kinds of the reference app's `POST /__faults` endpoint. */
@@ -98,10 +99,14 @@ export type FaultSpec =
 export interface FaultTarget {
   /** The app under test. */
   baseUrl: string;
+  /** The environment's name: errors say where a refused backend is configured. */
+  environment?: string;
+  /** Relative TLS files of the connections are read from here. */
+  root?: string;
   faultToken?: string;
-  alertmanagerUrl?: string;
+  alertmanager?: Connection;
   toxiproxyUrl?: string;
-  grafana?: { url: string; token: string };
+  grafana?: GrafanaConnection;
 }
 
 /** What a fault needs at inject and rollback time. */

@@ -31,7 +31,7 @@ export async function resolveLoadTarget(config: Config, name: string, stateDir: 
     return {
       ...common,
       baseUrl: env.baseUrl!,
-      ...(env.prometheusUrl ? { prometheusUrl: env.prometheusUrl } : {}),
+      ...(env.prometheus ? { prometheusUrl: env.prometheus.url } : {}),
     };
   }
   const { readStackState, stackUrls } = await import('../stack/index.ts');
@@ -45,6 +45,6 @@ export async function resolveLoadTarget(config: Config, name: string, stateDir: 
   return {
     ...common,
     baseUrl: env.baseUrl ?? urls.baseUrl,
-    prometheusUrl: env.prometheusUrl ?? urls.prometheusUrl,
+    prometheusUrl: env.prometheus?.url ?? urls.prometheusUrl,
   };
 }

@@ -1,8 +1,10 @@
 import type { Registry } from 'prom-client';
+import type { HttpClientOptions } from '../clients/http-types.ts';
+import { BackendAccessError, certificateErrorCode } from '../connections/http.ts';
 
 export interface PushOptions {
-  /** Pushgateway base URL, e.g. `http://127.0.0.1:9091`. */
-  url: string;
+  /** The Pushgateway: base URL (e.g. `http://127.0.0.1:9091`), auth headers, TLS. */
+  gateway: HttpClientOptions;
   /** @defaultValue 'firedrill' */
   job?: string;
   /** Grouping labels after the job; firedrill groups by `location`. */
@@ -17,18 +19,25 @@ export interface PushOptions {
  * one dropped. prom-client's `Pushgateway` class would do; plain fetch gives a clear error.
  */
 export async function pushToGateway(registry: Registry, opts: PushOptions): Promise<string> {
-  const target = groupingUrl(opts.url, opts.job ?? 'firedrill', opts.grouping ?? {});
+  const { gateway } = opts;
+  const backend = gateway.backend ?? { name: 'Pushgateway' };
+  const target = groupingUrl(gateway.baseUrl, opts.job ?? 'firedrill', opts.grouping ?? {});
   let res: Response;
   try {
-    res = await fetch(target, {
+    res = await (gateway.fetch ?? fetch)(target, {
       method: 'PUT',
-      headers: { 'content-type': registry.contentType },
+      headers: { ...gateway.headers, 'content-type': registry.contentType },
       body: await registry.metrics(),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+      signal: AbortSignal.timeout(opts.timeoutMs ?? gateway.timeoutMs ?? 10_000),
     });
   } catch (err) {
+    const cert = certificateErrorCode(err);
+    if (cert) throw BackendAccessError.forCertificate(backend, target, cert);
     const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
     throw new Error(`pushing metrics to ${target} failed: ${cause}`);
+  }
+  if (res.status === 401 || res.status === 403) {
+    throw BackendAccessError.forStatus(backend, target, res.status, await res.text().catch(() => ''));
   }
   if (!res.ok) {
     const text = (await res.text().catch(() => '')).trim().slice(0, 300);

@@ -5,7 +5,7 @@ import type { HttpClient } from './http/types.ts';
 
 export type ProbeKind = 'browser' | 'http';
 
-/** An environment ready to probe: `baseUrl` (and the stack's `pushgatewayUrl`) resolved. */
+/** An environment ready to probe: `baseUrl` (and the stack's `pushgateway`) resolved. */
 export type ResolvedEnvironment = EnvironmentConfig & { name: string; baseUrl: string };
 
 /** What a probe's `run` receives. One fresh instance per run. */

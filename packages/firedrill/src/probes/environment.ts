@@ -13,7 +13,7 @@ export interface EnvironmentTarget {
 
 /**
  * Picks the environment to probe and fills in what a `stack: true` environment leaves out
- * (`baseUrl`, `pushgatewayUrl`) from the running local stack's state.
+ * (`baseUrl`, `pushgateway`) from the running local stack's state.
  */
 export async function resolveEnvironment(
   loaded: { config: Config; root: string },
@@ -38,14 +38,14 @@ export async function resolveEnvironment(
     );
   }
   const urls = stackUrls(state);
-  const pushgatewayUrl =
-    env.pushgatewayUrl ?? (state.components.pushgateway ? urls.pushgatewayUrl : undefined);
+  const pushgateway =
+    env.pushgateway ?? (state.components.pushgateway ? { url: urls.pushgatewayUrl, headers: {} } : undefined);
   return {
     env: {
       ...env,
       name: envName,
       baseUrl: env.baseUrl ?? urls.baseUrl,
-      ...(pushgatewayUrl ? { pushgatewayUrl } : {}),
+      ...(pushgateway ? { pushgateway } : {}),
     },
     stackMetricsPort: urls.firedrillMetricsPort,
   };

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { SetupError } from '../core/errors.ts';
 import type { Reporter } from './reporter.ts';
 
 /** The minimal Slack surface the summary reporter needs; `SlackClient` satisfies it. */
@@ -37,7 +38,7 @@ export interface ReporterDefinition {
   create(arg: string | undefined, opts: ReporterOptions): Reporter;
 }
 
-/** A bad `--reporter` spec or missing prerequisite, reported before anything runs. */
-export class ReporterSpecError extends Error {
+/** A bad `--reporter` spec or missing prerequisite, reported before anything runs (exit 2). */
+export class ReporterSpecError extends SetupError {
   override name = 'ReporterSpecError';
 }

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { consoleReporter } from '../reporters/console.ts';
 import { htmlReporter } from '../reporters/html.ts';
 import { jsonReporter } from '../reporters/json.ts';
@@ -7,6 +9,7 @@ import { metricsReporter } from '../reporters/metrics.ts';
 import { slackSummaryReporter } from '../reporters/slack-summary.ts';
 import { type ReporterDefinition, type ReporterOptions, ReporterSpecError } from './definition.ts';
 import type { NamedReporter } from './multiplexer.ts';
+import type { Reporter } from './reporter.ts';
 
 /** Every reporter a `--reporter` spec can name. Adding one: its file, and one entry here. */
 export const REPORTERS: readonly ReporterDefinition[] = [
@@ -46,6 +49,65 @@ export function parseReporterSpecs(specs: readonly string[]): ReporterSpec[] {
     });
 }
 
+// `./my-reporter.ts`, `../x.js`, `/abs/r.mjs`, `reporters/r.ts`: a team's own reporter file.
+const FILE_SPEC = /^(\.{1,2}\/|\/)|\.(m?[jt]s)$/;
+
+/**
+ * Imports the reporter files the specs name (a team's own, typed with `firedrill/reporter`). The
+ * default export is a `Reporter`, a function `(arg, options) => Reporter`, or a class taking the
+ * same. Each becomes a definition named by its spec, for `createReporters`.
+ */
+export async function loadFileReporters(
+  specs: readonly string[],
+  cwd = process.cwd(),
+): Promise<ReporterDefinition[]> {
+  const defs: ReporterDefinition[] = [];
+  const problems: string[] = [];
+  for (const p of parseReporterSpecs(specs)) {
+    if (!FILE_SPEC.test(p.name)) continue;
+    const file = resolve(cwd, p.name);
+    if (!existsSync(file)) {
+      problems.push(`reporter file ${JSON.stringify(p.name)}: no file at ${file}`);
+      continue;
+    }
+    let exported: unknown;
+    try {
+      exported = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+    } catch (err) {
+      problems.push(`reporter file ${JSON.stringify(p.name)}: failed to load: ${(err as Error).message}`);
+      continue;
+    }
+    const create = reporterFactory(exported);
+    if (!create) {
+      problems.push(
+        `reporter file ${JSON.stringify(p.name)}: its default export is not a Reporter, a function returning one, or a class`,
+      );
+      continue;
+    }
+    defs.push({ name: p.name, description: `a reporter from ${file}`, arg: { name: 'arg' }, create });
+  }
+  if (problems.length > 0) throw new ReporterSpecError(problems.join('\n'));
+  return defs;
+}
+
+const HOOKS = ['onBegin', 'onResultBegin', 'onStepEnd', 'onEvent', 'onResult', 'onEnd'] as const;
+
+function reporterFactory(exported: unknown): ReporterDefinition['create'] | undefined {
+  if (typeof exported === 'function') {
+    const fn = exported as (arg: string | undefined, opts: ReporterOptions) => Reporter;
+    // A class cannot be called without `new`; its source says which it is.
+    if (/^class[\s{]/.test(Function.prototype.toString.call(fn))) {
+      const Ctor = exported as new (arg: string | undefined, opts: ReporterOptions) => Reporter;
+      return (arg, opts) => new Ctor(arg, opts);
+    }
+    return (arg, opts) => fn(arg, opts);
+  }
+  if (typeof exported === 'object' && exported !== null && HOOKS.some((h) => h in exported)) {
+    return () => exported as Reporter;
+  }
+  return undefined;
+}
+
 function knownList(): string {
   return REPORTERS.map((r) => `${r.name}${r.arg ? `[=${r.arg.name}]` : ''}`).join(', ');
 }
@@ -54,17 +116,22 @@ function knownList(): string {
  * Builds reporters from CLI specs. Every spec is checked before any reporter is created, and all
  * problems are reported together, so a typo in the third spec is not found after a 10-minute run.
  */
-export function createReporters(specs: readonly string[], opts: ReporterOptions): NamedReporter[] {
+export function createReporters(
+  specs: readonly string[],
+  opts: ReporterOptions,
+  /** Reporters from files (`loadFileReporters`), matched by their spec. */
+  fromFiles: readonly ReporterDefinition[] = [],
+): NamedReporter[] {
   const parsed = parseReporterSpecs(specs);
   const problems: string[] = [];
-  const byName = new Map(REPORTERS.map((r) => [r.name, r]));
+  const byName = new Map([...REPORTERS, ...fromFiles].map((r) => [r.name, r]));
   const cwd = opts.cwd ?? process.cwd();
   const planned: Array<{ def: ReporterDefinition; arg: string | undefined; spec: string }> = [];
   for (const p of parsed) {
-    const def = byName.get(p.name.toLowerCase());
+    const def = byName.get(p.name) ?? byName.get(p.name.toLowerCase());
     if (!def) {
       problems.push(
-        `unknown reporter "${p.name}" in --reporter ${JSON.stringify(p.spec)}; known reporters: ${knownList()}`,
+        `unknown reporter "${p.name}" in --reporter ${JSON.stringify(p.spec)}; known reporters: ${knownList()}, or a file (./my-reporter.ts)`,
       );
       continue;
     }

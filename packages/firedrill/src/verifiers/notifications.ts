@@ -1,3 +1,5 @@
+import { type HttpClientOptions, requestText } from '../clients/http-types.ts';
+
 /**
  * Alertmanager's own account of what it sent: `alertmanager_notifications_total` and
  * `alertmanager_notifications_failed_total` for one integration, read from its `/metrics`
@@ -23,24 +25,24 @@ export function parseNotificationCounts(metricsText: string, integration: string
 }
 
 export async function readNotificationCounts(
-  alertmanagerUrl: string,
+  alertmanager: HttpClientOptions,
   integration = 'slack',
   signal?: AbortSignal,
 ): Promise<NotificationCounts> {
-  const res = await fetch(new URL('/metrics', alertmanagerUrl), {
-    ...(signal ? { signal } : { signal: AbortSignal.timeout(5000) }),
+  const { text } = await requestText({ timeoutMs: 5_000, ...alertmanager }, '/metrics', {
+    ...(signal ? { signal } : {}),
+    headers: { accept: 'text/plain' },
   });
-  if (!res.ok) throw new Error(`${alertmanagerUrl}/metrics: HTTP ${res.status}`);
-  return parseNotificationCounts(await res.text(), integration);
+  return parseNotificationCounts(text, integration);
 }
 
 /** What Alertmanager sent (and failed to send) to Slack since `before`, as result metrics; {} if unreadable. */
 export async function notificationDelta(
-  url: string,
+  alertmanager: HttpClientOptions,
   before: NotificationCounts,
 ): Promise<Record<string, number>> {
   try {
-    const after = await readNotificationCounts(url, 'slack');
+    const after = await readNotificationCounts(alertmanager, 'slack');
     return {
       alertmanager_slack_notifications: after.sent - before.sent,
       alertmanager_slack_notifications_failed: after.failed - before.failed,
