@@ -11,6 +11,7 @@ APT_PACKAGES=(
   openjdk-17-jre-headless maven unzip
   docker-compose
   curl make
+  nginx
 )
 OPENSEARCH_VERSION=2.19.6
 

@@ -41,7 +41,11 @@ export function registerDrillCommands(program: Command): void {
 async function drillAction(names: string[], opts: DrillOptions, cmd: Command): Promise<number> {
   const { config, root, logger } = await commandContext(cmd);
   const { loadDrills, selectDrills } = await import('../drills/loader.ts');
-  const drills = selectDrills(await loadDrills(root), names).map((d) => d.definition);
+  const drills = selectDrills(
+    await loadDrills(root, { ...config.drills, probes: config.probes }),
+    names,
+    config.drills.dir,
+  ).map((d) => d.definition);
   if (opts.list) {
     for (const d of drills) process.stdout.write(`${d.id}${d.name ? `  ${d.name}` : ''}\n`);
     return 0;

@@ -54,6 +54,7 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
   const { env } = await resolveEnvironment({ config, root }, opts.env);
   const loaded = await loadProbes({
     root,
+    ...config.probes,
     ...(opts.probes ? { dir: probesDir(root, opts.probes) } : {}),
     environments: Object.keys(config.environments),
   });

@@ -1,18 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { loadEnvFile } from '../config/env-file.ts';
 import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { createLogger } from '../logger.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerDrillCommands } from './drill-command.ts';
 import { EXIT, SetupError } from './exit.ts';
+import { registerInitCommand } from './init-command.ts';
 import { registerLoadCommands } from './load-command.ts';
+import { collect } from './options.ts';
 import { registerProbeCommands } from './probe-command.ts';
 import { registerScheduleCommands } from './schedule-command.ts';
 import { registerStackCommands } from './stack-command.ts';
 
 export interface GlobalOptions {
-  config: string;
+  config?: string;
+  envFile?: string[];
   logLevel?: string;
 }
 
@@ -21,6 +25,7 @@ export async function commandContext(
   cmd: Command,
 ): Promise<LoadedConfig & { logger: ReturnType<typeof createLogger> }> {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
+  for (const file of opts.envFile ?? []) loadEnvFile(file);
   const loaded = await loadConfig(opts.config);
   return { ...loaded, logger: createLogger(opts.logLevel ? { level: opts.logLevel } : {}) };
 }
@@ -46,18 +51,35 @@ export function buildProgram(): Command {
       'Synthetic monitoring and alert testing: probes, load scenarios and drills that prove your alerts fire, reach Slack and resolve.',
     )
     .version(VERSION)
-    .addOption(new Option('-c, --config <path>', 'config file').default('config/firedrill.config.ts'))
+    .addOption(
+      new Option(
+        '-c, --config <path>',
+        'config file (default: firedrill.config.ts, else config/firedrill.config.ts)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--env-file <path>',
+        'load variables from a dotenv file first; ones already set win (repeatable)',
+      )
+        .argParser(collect)
+        .default([]),
+    )
     .addOption(
       new Option('--log-level <level>', 'firedrill log level').choices(['debug', 'info', 'warn', 'error']),
     )
     .showHelpAfterError()
-    .configureHelp({ sortSubcommands: true });
+    .configureHelp({ sortSubcommands: true })
+    // Commander exits 1 for a usage error, which CI would read as "something failed": throw
+    // instead, and runCli maps it to 2. Set before the commands exist, so they inherit it.
+    .exitOverride();
   registerStackCommands(program);
   registerDrillCommands(program);
   registerLoadCommands(program);
   registerProbeCommands(program);
   registerScheduleCommands(program);
   registerDemoCommand(program);
+  registerInitCommand(program);
   return program;
 }
 
@@ -67,6 +89,10 @@ export async function runCli(argv = process.argv): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed the message (and the help); --help and --version are not errors.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.setup;
+    }
     if (err instanceof ConfigError) {
       process.stderr.write(`firedrill: invalid config\n${err.message}\n`);
     } else if (err instanceof SetupError) {

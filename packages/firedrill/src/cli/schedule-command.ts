@@ -67,6 +67,7 @@ async function scheduleAction(names: string[], opts: ScheduleOptions, cmd: Comma
   const { env, stackMetricsPort } = await resolveEnvironment({ config, root }, opts.env);
   const loaded = await loadProbes({
     root,
+    ...config.probes,
     ...(opts.probes ? { dir: probesDir(root, opts.probes) } : {}),
     environments: Object.keys(config.environments),
   });

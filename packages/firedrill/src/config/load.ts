@@ -5,6 +5,24 @@ import type { z } from 'zod';
 import { type Config, configSchema } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/firedrill.config.ts';
+/** Where a config is looked for when `-c` names none, in order: the project root, then `config/`. */
+export const CONFIG_CANDIDATES = ['firedrill.config.ts', DEFAULT_CONFIG_PATH] as const;
+
+/** The config file to use: the one given, else the first candidate that exists under `cwd`. */
+export function findConfig(given: string | undefined, cwd = process.cwd()): string {
+  if (given) return path.resolve(cwd, given);
+  for (const c of CONFIG_CANDIDATES) {
+    const abs = path.resolve(cwd, c);
+    if (existsSync(abs)) return abs;
+  }
+  throw new ConfigError([
+    {
+      file: CONFIG_CANDIDATES.map((c) => path.resolve(cwd, c)).join(' or '),
+      path: '',
+      message: 'no firedrill config found: run `firedrill init` to create one, or pass -c <file>',
+    },
+  ]);
+}
 
 /** A problem found while loading user files, printed all at once (checkly-style diagnostics). */
 export interface Diagnostic {
@@ -42,8 +60,8 @@ export interface LoadedConfig {
   root: string;
 }
 
-export async function loadConfig(file = DEFAULT_CONFIG_PATH, cwd = process.cwd()): Promise<LoadedConfig> {
-  const abs = path.resolve(cwd, file);
+export async function loadConfig(file?: string, cwd = process.cwd()): Promise<LoadedConfig> {
+  const abs = findConfig(file, cwd);
   const rel = path.relative(cwd, abs) || abs;
   if (!existsSync(abs)) throw new ConfigError([{ file: rel, path: '', message: 'file not found' }]);
   let mod: { default?: unknown };

@@ -96,6 +96,18 @@ export const stackSchema = z
   })
   .strict();
 
+function filesSchema(dir: string, match: string) {
+  return z
+    .object({
+      /** Relative to the project root. */
+      dir: z.string().min(1).default(dir),
+      /** File names to load, `*` and `?` as in a shell; others in the folder are left alone. */
+      match: z.string().min(1).default(match),
+    })
+    .strict()
+    .default({ dir, match });
+}
+
 export const configSchema = z
   .object({
     /**
@@ -105,6 +117,10 @@ export const configSchema = z
      * @defaultValue the config file's grandparent when it sits in `config/`, else its folder
      */
     root: z.string().min(1).optional(),
+    /** Where probe files live and which names in it are probes. */
+    probes: filesSchema('probes', '*.probe.ts'),
+    /** Where drill files live and which names in it are drills. */
+    drills: filesSchema('alert-tests', '*.drill.ts'),
     /** Where firedrill keeps state: the stack's processes, the rollback journal, reports. */
     stateDir: z.string().min(1).default('.firedrill'),
     defaultEnvironment: z.string().min(1).default('local'),

@@ -19,6 +19,8 @@ export interface DrillEnvironment {
   toxiproxyUrl?: string;
   /** Relative TLS files (`tls.ca`, …) are read from here: the project root. */
   root?: string;
+  /** Where probe traffic finds its probes (the config's `probes`). */
+  probeFiles?: { dir: string; match: string };
   /** Where Alertmanager pushes notifications for firedrill (the local stack's webhook). */
   webhookUrl?: string;
   /** Channels alerts are routed to, searched when a message lands in the wrong one. */
@@ -58,6 +60,7 @@ export async function resolveDrillEnvironment(
     slackChannels: channels,
     stack: env.stack,
     ...(root ? { root } : {}),
+    probeFiles: config.probes,
     ...(env.faultToken ? { faultToken: env.faultToken } : {}),
     ...(env.credentials ? { credentials: env.credentials } : {}),
     ...(env.grafana ? { grafana: env.grafana } : {}),

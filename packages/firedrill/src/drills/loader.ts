@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { fileMatcher } from '../config/file-match.ts';
 import { ConfigError, type Diagnostic, issuesToDiagnostics } from '../config/load.ts';
 import type { DrillDefinition } from './define.ts';
 import { drillSchema, faultIssues } from './schema.ts';
@@ -39,11 +40,23 @@ export function validateDrill(
  * Imports every `alert-tests/*.drill.ts` and collects their default exports. All problems in all
  * files are gathered and thrown together, so one run shows everything to fix.
  */
-export async function loadDrills(root: string, dir = DRILL_DIR): Promise<LoadedDrill[]> {
+export interface DrillFiles {
+  /** @defaultValue 'alert-tests' */
+  dir?: string;
+  /** @defaultValue '*.drill.ts' */
+  match?: string;
+  /** Where drill traffic finds the probes it names. */
+  probes?: { dir?: string; match?: string };
+}
+
+export async function loadDrills(root: string, files: string | DrillFiles = {}): Promise<LoadedDrill[]> {
+  const opts = typeof files === 'string' ? { dir: files } : files;
+  const dir = opts.dir ?? DRILL_DIR;
   const abs = path.resolve(root, dir);
+  const isDrill = fileMatcher(opts.match ?? `*${DRILL_SUFFIX}`);
   let names: string[];
   try {
-    names = (await readdir(abs)).filter((n) => n.endsWith(DRILL_SUFFIX)).sort();
+    names = (await readdir(abs)).filter(isDrill).sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
@@ -79,25 +92,30 @@ export async function loadDrills(root: string, dir = DRILL_DIR): Promise<LoadedD
     seen.set(drill.id, file);
     drills.push({ definition: drill, file });
   }
-  diagnostics.push(...(await probeTrafficProblems(root, drills)));
+  diagnostics.push(...(await probeTrafficProblems(root, drills, opts.probes ?? {})));
   if (diagnostics.length) throw new ConfigError(diagnostics);
   return drills;
 }
 
 /** A drill whose traffic names a probe needs that probe in `probes/`: said at load time, not mid-drill. */
-async function probeTrafficProblems(root: string, drills: LoadedDrill[]): Promise<Diagnostic[]> {
+async function probeTrafficProblems(
+  root: string,
+  drills: LoadedDrill[],
+  probeFiles: { dir?: string; match?: string },
+): Promise<Diagnostic[]> {
+  const probesDir = `${probeFiles.dir ?? 'probes'}/`;
   const users = drills.filter((d) => d.definition.traffic && 'probe' in d.definition.traffic);
   if (users.length === 0) return [];
   let ids: string[];
   try {
     const { loadProbes } = await import('../probes/loader.ts');
-    ids = (await loadProbes({ root })).map((p) => p.definition.id);
+    ids = (await loadProbes({ root, ...probeFiles })).map((p) => p.definition.id);
   } catch (err) {
     const why = ((err as Error).message ?? String(err)).split('\n')[0];
     return users.map((d) => ({
       file: d.file,
       path: 'traffic.probe',
-      message: `probes/ failed to load: ${why}`,
+      message: `${probesDir} failed to load: ${why}`,
     }));
   }
   return users.flatMap(({ definition, file }) => {
@@ -108,21 +126,21 @@ async function probeTrafficProblems(root: string, drills: LoadedDrill[]): Promis
           {
             file,
             path: 'traffic.probe',
-            message: `no probe "${probe}" in probes/ (have: ${ids.join(', ') || 'none'})`,
+            message: `no probe "${probe}" in ${probesDir} (have: ${ids.join(', ') || 'none'})`,
           },
         ];
   });
 }
 
 /** The drills named on the command line (by id), or all; unknown names are a diagnostic. */
-export function selectDrills(all: LoadedDrill[], names: string[]): LoadedDrill[] {
+export function selectDrills(all: LoadedDrill[], names: string[], dir = DRILL_DIR): LoadedDrill[] {
   if (names.length === 0) return all;
   const byId = new Map(all.map((d) => [d.definition.id, d]));
   const unknown = names.filter((n) => !byId.has(n));
   if (unknown.length) {
     throw new ConfigError(
       unknown.map((n) => ({
-        file: DRILL_DIR,
+        file: dir,
         path: '',
         message: `no drill "${n}" (have: ${[...byId.keys()].join(', ') || 'none'})`,
       })),

@@ -66,11 +66,12 @@ export class ProbeTraffic implements DrillTraffic {
     if (this.#probe && this.#runner) return { probe: this.#probe, runner: this.#runner };
     // Loaded on demand: a drill without probe traffic never pays for the probe engine.
     const { loadProbes } = await import('../probes/loader.ts');
-    const probes = await loadProbes({ root: this.ctx.root });
+    const files = this.env.probeFiles;
+    const probes = await loadProbes({ root: this.ctx.root, ...files });
     const probe = probes.find((p) => p.definition.id === this.spec.probe)?.definition;
     if (!probe) {
       const have = probes.map((p) => p.definition.id).join(', ') || 'none';
-      throw new Error(`no probe "${this.spec.probe}" in probes/ (have: ${have})`);
+      throw new Error(`no probe "${this.spec.probe}" in ${files?.dir ?? 'probes'}/ (have: ${have})`);
     }
     const { createProbeRunner } = await import('../probes/runner.ts');
     const logger = this.ctx.logger.child({ component: 'drill-traffic', probe: probe.id });

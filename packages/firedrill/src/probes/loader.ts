@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { fileMatcher } from '../config/file-match.ts';
 import { ConfigError, type Diagnostic } from '../config/load.ts';
 import type { ProbeDefinition } from './define.ts';
 import { PROBE_KEYS, probeSchema } from './probe-schema.ts';
@@ -19,6 +20,8 @@ export interface LoadProbesOptions {
   root: string;
   /** @defaultValue 'probes' */
   dir?: string;
+  /** File names that are probes. @defaultValue '*.probe.ts' */
+  match?: string;
   /** Configured environment names: a probe's `environments` must name only these. */
   environments?: readonly string[];
 }
@@ -38,9 +41,8 @@ export async function loadProbes(opts: LoadProbesOptions): Promise<LoadedProbe[]
   const dirRel = opts.dir ?? DEFAULT_PROBES_DIR;
   const dir = path.resolve(opts.root, dirRel);
   if (!existsSync(dir)) return [];
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(PROBE_FILE_SUFFIX))
-    .sort();
+  const isProbe = fileMatcher(opts.match ?? `*${PROBE_FILE_SUFFIX}`);
+  const files = readdirSync(dir).filter(isProbe).sort();
   const modules: ProbeModule[] = [];
   for (const f of files) {
     const file = path.join(dirRel, f);
