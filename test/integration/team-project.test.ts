@@ -314,6 +314,45 @@ export default defineDrill({
     );
   }, 180_000);
 
+  it('a k6 load scenario streams its metrics through the protected Prometheus (remote write)', async () => {
+    mkdirSync(path.join(project, 'scenarios'), { recursive: true });
+    writeFileSync(
+      path.join(project, 'scenarios/smoke.js'),
+      `import http from 'k6/http';
+export const options = { vus: 1, iterations: 5, thresholds: { http_req_failed: ['rate<0.5'] } };
+export default function () {
+  http.get(\`\${__ENV.BASE_URL}/healthz\`);
+}
+`,
+    );
+    const out = await npx(project, [
+      'load',
+      'scenarios/smoke.js',
+      '--env-file',
+      '.env',
+      '--reporter',
+      'json',
+    ]);
+    expect(out.code, out.stderr + out.stdout).toBe(0);
+    const report = JSON.parse(
+      readFileSync(path.join(project, '.firedrill/reports/results.json'), 'utf8'),
+    ) as {
+      results: Array<{ runId: string }>;
+    };
+    const testid = report.results[0]!.runId;
+    // Read back from the stack's Prometheus directly: the samples came in through nginx's TLS and auth.
+    const q = encodeURIComponent(`sum(k6_http_reqs_total{testid="${testid}"})`);
+    let value: string | undefined;
+    for (let i = 0; i < 40 && value === undefined; i++) {
+      const body = (await (await fetch(`${stack.urls.prometheusUrl}/api/v1/query?query=${q}`)).json()) as {
+        data: { result: Array<{ value: [number, string] }> };
+      };
+      value = body.data.result[0]?.value[1];
+      if (value === undefined) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(value).toBe('5');
+  }, 120_000);
+
   it.each([
     [
       'a wrong Pushgateway password',

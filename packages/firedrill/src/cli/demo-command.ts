@@ -28,12 +28,12 @@ export function registerDemoCommand(program: Command): void {
 }
 
 async function run(cmd: Command, args: string[]): Promise<number> {
-  const globals = cmd.optsWithGlobals<{ config: string; logLevel?: string }>();
+  const globals = cmd.optsWithGlobals<{ config?: string; logLevel?: string }>();
+  // The env files were loaded once already (they never override what is set, so again is a no-op).
   const argv = [
     'node',
     'firedrill',
-    '--config',
-    globals.config,
+    ...(globals.config ? ['--config', globals.config] : []),
     ...(globals.logLevel ? ['--log-level', globals.logLevel] : []),
   ];
   process.exitCode = undefined;

@@ -130,11 +130,22 @@ jobs:
   probes:
     runs-on: ubuntu-latest
     timeout-minutes: 15
+    # Every name .env.example lists; an unset secret is empty, and that backend is then absent.
     env:
       FIREDRILL_BASE_URL: \${{ secrets.FIREDRILL_BASE_URL }}
+      FIREDRILL_FAULT_TOKEN: \${{ secrets.FIREDRILL_FAULT_TOKEN }}
+      FIREDRILL_PROMETHEUS_URL: \${{ secrets.FIREDRILL_PROMETHEUS_URL }}
+      FIREDRILL_PROMETHEUS_USERNAME: \${{ secrets.FIREDRILL_PROMETHEUS_USERNAME }}
+      FIREDRILL_PROMETHEUS_PASSWORD: \${{ secrets.FIREDRILL_PROMETHEUS_PASSWORD }}
+      FIREDRILL_ALERTMANAGER_URL: \${{ secrets.FIREDRILL_ALERTMANAGER_URL }}
+      FIREDRILL_ALERTMANAGER_USERNAME: \${{ secrets.FIREDRILL_ALERTMANAGER_USERNAME }}
+      FIREDRILL_ALERTMANAGER_PASSWORD: \${{ secrets.FIREDRILL_ALERTMANAGER_PASSWORD }}
       FIREDRILL_PUSHGATEWAY_URL: \${{ secrets.FIREDRILL_PUSHGATEWAY_URL }}
       FIREDRILL_PUSHGATEWAY_USERNAME: \${{ secrets.FIREDRILL_PUSHGATEWAY_USERNAME }}
       FIREDRILL_PUSHGATEWAY_PASSWORD: \${{ secrets.FIREDRILL_PUSHGATEWAY_PASSWORD }}
+      FIREDRILL_ELASTICSEARCH_URL: \${{ secrets.FIREDRILL_ELASTICSEARCH_URL }}
+      FIREDRILL_ELASTICSEARCH_API_KEY: \${{ secrets.FIREDRILL_ELASTICSEARCH_API_KEY }}
+      FIREDRILL_SLACK_TOKEN: \${{ secrets.FIREDRILL_SLACK_TOKEN }}
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-node@v4
@@ -142,9 +153,8 @@ jobs:
           node-version: 20
           cache: npm
       - run: npm ci
-      # Only browser probes (kind: 'browser') need Chromium; HTTP probes run without it.
-      - run: npx playwright install --with-deps chromium
-        if: \${{ hashFiles('probes/**') != '' }}
+      # Only browser probes (kind: 'browser') need Chromium; HTTP-only projects skip the download.
+      - run: if grep -rqs "kind: 'browser'" probes/; then npx playwright install --with-deps chromium; fi
       # Exit codes: 0 passed, 1 a probe failed, 2 the setup is wrong (config, credentials).
       - run: npx firedrill probe --reporter console,junit,html
       - uses: actions/upload-artifact@v4

@@ -80,7 +80,7 @@ async function loadAction(scenarioArg: string | undefined, opts: LoadOptions, cm
   let target: Awaited<ReturnType<typeof load.resolveLoadTarget>>;
   try {
     scenario = await load.resolveScenario(root, scenarioArg);
-    target = await load.resolveLoadTarget(config, opts.env ?? config.defaultEnvironment, stateDir);
+    target = await load.resolveLoadTarget(config, opts.env ?? config.defaultEnvironment, stateDir, root);
   } catch (err) {
     if (err instanceof load.UnknownScenarioError || err instanceof load.LoadTargetError) {
       throw new SetupError(err.message);

@@ -96,6 +96,7 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadRun> {
       ? {
           K6_PROMETHEUS_RW_SERVER_URL: `${opts.target.prometheusUrl!.replace(/\/+$/, '')}/api/v1/write`,
           K6_PROMETHEUS_RW_TREND_STATS: PROMETHEUS_TREND_STATS,
+          ...opts.target.prometheusEnv,
         }
       : {}),
   };

@@ -1,4 +1,7 @@
+import path from 'node:path';
 import type { Config } from '../config/schema.ts';
+import { authHeader } from '../connections/http.ts';
+import type { Connection } from '../connections/schema.ts';
 
 /** Where load goes and where its metrics go, for one environment of the config. */
 export interface LoadTarget {
@@ -7,7 +10,44 @@ export interface LoadTarget {
   credentials?: { username: string; password: string };
   /** Prometheus with its remote-write receiver on; k6 streams its metrics there when set. */
   prometheusUrl?: string;
+  /** k6's own settings for that connection's auth, headers and CA (no secrets in argv). */
+  prometheusEnv?: Record<string, string>;
   location: string;
+}
+
+/**
+ * A connection as k6's Prometheus remote-write output takes it: basic auth in its own variables,
+ * any other auth and extra headers as `K6_PROMETHEUS_RW_HEADERS_<name>`, the CA through Go's
+ * `SSL_CERT_FILE`. k6 has no client-certificate setting for this output, so mutual TLS is refused.
+ */
+export function k6RemoteWrite(conn: Connection, root: string): { url: string; env: Record<string, string> } {
+  if (conn.tls?.cert)
+    throw new LoadTargetError(
+      'k6 remote write cannot present a client certificate (tls.cert): use a token or basic auth',
+    );
+  const u = new URL(conn.url);
+  const env: Record<string, string> = {};
+  const auth =
+    conn.auth ??
+    (u.username || u.password
+      ? {
+          type: 'basic' as const,
+          username: decodeURIComponent(u.username),
+          password: decodeURIComponent(u.password),
+        }
+      : undefined);
+  u.username = '';
+  u.password = '';
+  if (auth?.type === 'basic') {
+    env.K6_PROMETHEUS_RW_USERNAME = auth.username;
+    env.K6_PROMETHEUS_RW_PASSWORD = auth.password;
+  } else if (auth) {
+    env.K6_PROMETHEUS_RW_HEADERS_Authorization = authHeader(auth);
+  }
+  for (const [name, value] of Object.entries(conn.headers)) env[`K6_PROMETHEUS_RW_HEADERS_${name}`] = value;
+  if (conn.tls?.ca) env.SSL_CERT_FILE = path.resolve(root, conn.tls.ca);
+  if (conn.tls?.insecureSkipVerify) env.K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY = 'true';
+  return { url: u.toString().replace(/\/+$/, ''), env };
 }
 
 export class LoadTargetError extends Error {
@@ -15,7 +55,12 @@ export class LoadTargetError extends Error {
 }
 
 /** `stack: true` environments take their URLs from the running local stack's state file. */
-export async function resolveLoadTarget(config: Config, name: string, stateDir: string): Promise<LoadTarget> {
+export async function resolveLoadTarget(
+  config: Config,
+  name: string,
+  stateDir: string,
+  root = process.cwd(),
+): Promise<LoadTarget> {
   const env = config.environments[name];
   if (!env) {
     throw new LoadTargetError(
@@ -31,7 +76,7 @@ export async function resolveLoadTarget(config: Config, name: string, stateDir: 
     return {
       ...common,
       baseUrl: env.baseUrl!,
-      ...(env.prometheus ? { prometheusUrl: env.prometheus.url } : {}),
+      ...(env.prometheus ? remoteWrite(env.prometheus, root) : {}),
     };
   }
   const { readStackState, stackUrls } = await import('../stack/index.ts');
@@ -45,6 +90,11 @@ export async function resolveLoadTarget(config: Config, name: string, stateDir: 
   return {
     ...common,
     baseUrl: env.baseUrl ?? urls.baseUrl,
-    prometheusUrl: env.prometheus?.url ?? urls.prometheusUrl,
+    ...(env.prometheus ? remoteWrite(env.prometheus, root) : { prometheusUrl: urls.prometheusUrl }),
   };
+}
+
+function remoteWrite(conn: Connection, root: string): Pick<LoadTarget, 'prometheusUrl' | 'prometheusEnv'> {
+  const { url, env } = k6RemoteWrite(conn, root);
+  return { prometheusUrl: url, ...(Object.keys(env).length > 0 ? { prometheusEnv: env } : {}) };
 }
