@@ -48,6 +48,26 @@ describe('app fault', () => {
     expect(await fault.rollback(ctx(), injected)).toEqual({ cleared: false, detail: 'already expired' });
   });
 
+  it('reaches the fault endpoint through its own connection, and names it when refused', async () => {
+    const fault = createFault(appFault({ kind: 'error-rate', rate: 1, status: 503, ttl: '30s' }));
+    // Through the endpoint's own connection: its auth, not faultToken.
+    const own = ctx({
+      target: {
+        baseUrl: 'http://127.0.0.1:9',
+        faultEndpoint: { url: app.url, headers: {}, auth: { type: 'bearer', token: FAULT_TOKEN } },
+      },
+    });
+    const injected = await fault.inject(own);
+    expect((await app.request('/api/items')).status).toBe(503);
+    expect((await fault.rollback(own, injected)).cleared).toBe(true);
+    const refused = ctx({
+      target: { baseUrl: app.url, faultEndpoint: { url: app.url, headers: {} }, faultToken: 'wrong-token' },
+    });
+    await expect(fault.inject(refused)).rejects.toThrow(
+      `The app’s fault endpoint at ${app.url}/__faults answered HTTP 401`,
+    );
+  });
+
   it('expires by itself at its TTL', async () => {
     const fault = createFault(appFault({ kind: 'latency', latencyMs: 100, ttl: '1s' }));
     await fault.inject(ctx());

@@ -32,6 +32,11 @@ export const environmentSchema = z
     /** Token for the app's fault endpoint (`Authorization: Bearer …`). */
     faultToken: z.string().min(1).optional(),
     /**
+     * Where the app's fault endpoint (`POST /__faults`) is reached, when not at `baseUrl` with
+     * `faultToken` as bearer: an admin port, a gateway with its own auth, a private CA.
+     */
+    faultEndpoint: connectionSchema.optional(),
+    /**
      * Each backend is a URL or `{ url, auth, headers, tls }` (see `connectionFromEnv` for reading
      * one from CI secrets). Prometheus also stands for any store with its query API (Mimir,
      * Thanos, VictoriaMetrics): drills read rules and alerts from it.

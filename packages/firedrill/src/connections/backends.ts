@@ -9,6 +9,7 @@ export const BACKEND_NAMES = {
   elasticsearch: 'Elasticsearch',
   slack: 'Slack',
   grafana: 'Grafana',
+  faultEndpoint: 'The app’s fault endpoint',
 } as const;
 export type BackendKey = keyof typeof BACKEND_NAMES;
 

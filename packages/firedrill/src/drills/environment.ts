@@ -11,6 +11,7 @@ export interface DrillEnvironment {
   production: boolean;
   faultToken?: string;
   credentials?: { username: string; password: string };
+  faultEndpoint?: Connection;
   prometheus?: Connection;
   alertmanager?: Connection;
   elasticsearch?: Connection;
@@ -62,6 +63,7 @@ export async function resolveDrillEnvironment(
     ...(root ? { root } : {}),
     probeFiles: config.probes,
     ...(env.faultToken ? { faultToken: env.faultToken } : {}),
+    ...(env.faultEndpoint ? { faultEndpoint: env.faultEndpoint } : {}),
     ...(env.credentials ? { credentials: env.credentials } : {}),
     ...(env.grafana ? { grafana: env.grafana } : {}),
   };
@@ -123,6 +125,7 @@ export function faultTarget(env: DrillEnvironment): FaultTarget {
     environment: env.name,
     ...(env.root ? { root: env.root } : {}),
     ...(env.faultToken ? { faultToken: env.faultToken } : {}),
+    ...(env.faultEndpoint ? { faultEndpoint: env.faultEndpoint } : {}),
     ...(env.alertmanager ? { alertmanager: env.alertmanager } : {}),
     ...(env.toxiproxyUrl ? { toxiproxyUrl: env.toxiproxyUrl } : {}),
     ...(env.grafana ? { grafana: env.grafana } : {}),

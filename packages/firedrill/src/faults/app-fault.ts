@@ -1,4 +1,5 @@
-import { HttpStatusError, requestJson } from '../clients/http-types.ts';
+import { type HttpClientOptions, HttpStatusError, requestJson } from '../clients/http-types.ts';
+import { BACKEND_NAMES, backendTarget } from '../connections/backends.ts';
 import { type Duration, parseDuration } from '../drills/duration.ts';
 import { runChecked } from './shell.ts';
 import type {
@@ -61,10 +62,28 @@ const HEALTH_WAIT_MS = 30_000;
 // holds first, which takes seconds for a GiB on a busy machine.
 const INJECT_TIMEOUT_MS = 30_000;
 
-function http(ctx: FaultContext, timeoutMs = 5_000) {
+function http(ctx: FaultContext, timeoutMs = 5_000): HttpClientOptions {
   return {
     baseUrl: ctx.target.baseUrl,
     ...(ctx.target.faultToken ? { token: ctx.target.faultToken } : {}),
+    ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    timeoutMs,
+  };
+}
+
+/** The fault endpoint: its own connection when configured, else the app with the fault token. */
+function faultsHttp(ctx: FaultContext, timeoutMs = 5_000): HttpClientOptions {
+  const conn = ctx.target.faultEndpoint;
+  if (!conn) return { ...http(ctx, timeoutMs), backend: { name: BACKEND_NAMES.faultEndpoint } };
+  const target = backendTarget('faultEndpoint', conn, ctx.target);
+  return {
+    ...target,
+    headers: {
+      ...(ctx.target.faultToken && !target.headers.authorization
+        ? { authorization: `Bearer ${ctx.target.faultToken}` }
+        : {}),
+      ...target.headers,
+    },
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     timeoutMs,
   };
@@ -115,7 +134,7 @@ export function createAppFault(spec: AppFaultSpec): Fault {
       // The app starts applying the fault on receipt; a memory-hog answers only once its memory is
       // held, and an alert can fire (and notify) before that answer arrives.
       const sentAt = Date.now();
-      const created = await requestJson<CreatedFault>(http(ctx, INJECT_TIMEOUT_MS), '/__faults', {
+      const created = await requestJson<CreatedFault>(faultsHttp(ctx, INJECT_TIMEOUT_MS), '/__faults', {
         method: 'POST',
         body,
         signal: ctx.signal,
@@ -144,7 +163,7 @@ export function createAppFault(spec: AppFaultSpec): Fault {
       let cleared = false;
       for (const path of paths) {
         try {
-          await requestJson(http(ctx), path, { method: 'DELETE' });
+          await requestJson(faultsHttp(ctx), path, { method: 'DELETE' });
           cleared = true;
         } catch (err) {
           // 404: the fault already expired by its TTL; nothing left to undo.

@@ -104,6 +104,8 @@ export interface FaultTarget {
   /** Relative TLS files of the connections are read from here. */
   root?: string;
   faultToken?: string;
+  /** The app's fault endpoint, when it is not `baseUrl` with `faultToken`. */
+  faultEndpoint?: Connection;
   alertmanager?: Connection;
   toxiproxyUrl?: string;
   grafana?: GrafanaConnection;
