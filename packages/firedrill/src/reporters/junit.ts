@@ -11,6 +11,7 @@ import {
   countResults,
   firstLine,
   formatDuration,
+  formatMeasure,
   formatOffset,
   KIND_ORDER,
 } from '../reporting/summary.ts';
@@ -183,7 +184,7 @@ function systemOut(r: Result, attachments: string[]): string {
     if (s.timings && Object.keys(s.timings).length > 0) {
       out.push(
         `                    ${Object.entries(s.timings)
-          .map(([k, v]) => `${k} ${formatDuration(v)}`)
+          .map(([k, v]) => `${k} ${formatMeasure(k, v)}`)
           .join(', ')}`,
       );
     }

@@ -1,5 +1,5 @@
 import type { Result, StepResult } from '../../core/result.ts';
-import { firstLine, formatDuration, formatOffset } from '../summary.ts';
+import { firstLine, formatDuration, formatMeasure, formatOffset } from '../summary.ts';
 import { pct, type TimeAxis, tickLabel, timeAxis } from './axis.ts';
 import { type Html, html, join } from './escape.ts';
 
@@ -77,7 +77,7 @@ export function httpPhases(r: Result): Html {
       ([k]) => !(HTTP_PHASES as readonly string[]).includes(k),
     );
     const note = extra.length
-      ? html`<div class="ph-note">${extra.map(([k, v]) => `${k} ${formatDuration(v)}`).join(' · ')}</div>`
+      ? html`<div class="ph-note">${extra.map(([k, v]) => `${k} ${formatMeasure(k, v)}`).join(' · ')}</div>`
       : '';
     return html`<div class="ph-row"><div class="ph-name" title="${s.name}">${s.name}${note}</div><div class="ph-bar">${segs}</div><div class="wf-dur">${formatDuration(totals[i] ?? 0)}</div></div>`;
   });
