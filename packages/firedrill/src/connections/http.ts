@@ -50,12 +50,8 @@ export function redactUrl(raw: string): string {
   }
 }
 
-/**
- * Ready-to-send form of a connection. Userinfo in the URL is taken as basic auth (when no `auth`
- * is given) and removed from the URL, so it can never reach a log line or a report. TLS files are
- * read once here: a missing CA is a setup error before anything runs.
- */
-export function httpTarget(conn: Connection, backend: Backend, root = process.cwd()): HttpTarget {
+/** The URL without userinfo (no trailing slash), and the auth: the given one, else the userinfo as basic. */
+export function withoutUserinfo(conn: Pick<Connection, 'url' | 'auth'>): { url: string; auth?: Auth } {
   const u = new URL(conn.url);
   let auth = conn.auth;
   if (u.username || u.password) {
@@ -67,11 +63,21 @@ export function httpTarget(conn: Connection, backend: Backend, root = process.cw
     u.username = '';
     u.password = '';
   }
+  return { url: u.toString().replace(/\/+$/, ''), ...(auth ? { auth } : {}) };
+}
+
+/**
+ * Ready-to-send form of a connection. Userinfo in the URL is taken as basic auth (when no `auth`
+ * is given) and removed from the URL, so it can never reach a log line or a report. TLS files are
+ * read once here: a missing CA is a setup error before anything runs.
+ */
+export function httpTarget(conn: Connection, backend: Backend, root = process.cwd()): HttpTarget {
+  const { url, auth } = withoutUserinfo(conn);
   const headers: Record<string, string> = { ...conn.headers };
   if (auth) headers.authorization = authHeader(auth);
   const fetch = conn.tls ? tlsFetch(conn.tls, backend, root) : undefined;
   return {
-    baseUrl: u.toString().replace(/\/+$/, ''),
+    baseUrl: url,
     headers,
     ...(fetch ? { fetch } : {}),
     ...(conn.timeoutMs ? { timeoutMs: conn.timeoutMs } : {}),

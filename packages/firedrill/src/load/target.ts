@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { authHeader } from '../connections/http.ts';
+import { authHeader, withoutUserinfo } from '../connections/http.ts';
 import type { Connection } from '../connections/schema.ts';
 
 /** Where load goes and where its metrics go, for one environment of the config. */
@@ -25,19 +25,8 @@ export function k6RemoteWrite(conn: Connection, root: string): { url: string; en
     throw new LoadTargetError(
       'k6 remote write cannot present a client certificate (tls.cert): use a token or basic auth',
     );
-  const u = new URL(conn.url);
+  const { url, auth } = withoutUserinfo(conn);
   const env: Record<string, string> = {};
-  const auth =
-    conn.auth ??
-    (u.username || u.password
-      ? {
-          type: 'basic' as const,
-          username: decodeURIComponent(u.username),
-          password: decodeURIComponent(u.password),
-        }
-      : undefined);
-  u.username = '';
-  u.password = '';
   if (auth?.type === 'basic') {
     env.K6_PROMETHEUS_RW_USERNAME = auth.username;
     env.K6_PROMETHEUS_RW_PASSWORD = auth.password;
@@ -47,7 +36,7 @@ export function k6RemoteWrite(conn: Connection, root: string): { url: string; en
   for (const [name, value] of Object.entries(conn.headers)) env[`K6_PROMETHEUS_RW_HEADERS_${name}`] = value;
   if (conn.tls?.ca) env.SSL_CERT_FILE = path.resolve(root, conn.tls.ca);
   if (conn.tls?.insecureSkipVerify) env.K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY = 'true';
-  return { url: u.toString().replace(/\/+$/, ''), env };
+  return { url, env };
 }
 
 export class LoadTargetError extends Error {
