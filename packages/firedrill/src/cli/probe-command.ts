@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { exitCodeFor, type Result } from '../core/result.ts';
+import { exitCodeFor, type Result, setupErrorOf } from '../core/result.ts';
 import { EXIT, SetupError } from './exit.ts';
 import { collect, envOption, reporterOption } from './options.ts';
 import { commandContext, probesDir } from './program.ts';
@@ -152,10 +152,10 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
   let exitCode: number = exitCodeFor(results);
   await mux.onEnd({ results, exitCode: exitCodeFor(results), durationMs: Date.now() - started });
 
-  // Chromium missing is the setup's fault, not the app's: CI should say "fix the runner".
-  const setup = results.find((r) => r.error?.type === 'browser-setup');
+  // Chromium missing, a refused backend: the setup's fault, not the app's; CI should say "fix the runner".
+  const setup = setupErrorOf(results);
   if (setup) {
-    process.stderr.write(`firedrill: ${setup.error!.message}\n`);
+    process.stderr.write(`firedrill: ${setup.message}\n`);
     exitCode = EXIT.setup;
   }
   if (opts.push) {
