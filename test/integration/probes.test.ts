@@ -114,17 +114,23 @@ describe('firedrill probe on the local stack', () => {
 
     // This run's push, not an older one: the group's push time is after the run started.
     const pushed = await waitFor('this push in Prometheus', async () => {
-      const t = await promQuery(stack.urls, 'push_time_seconds{job="firedrill",location="local"}');
+      const t = await promQuery(
+        stack.urls,
+        'push_time_seconds{job="firedrill-push",location="local",probe="login"}',
+      );
       return t !== undefined && t * 1000 >= started - 1000 ? t : undefined;
     });
     expect(pushed * 1000).toBeGreaterThanOrEqual(started - 1000);
     const login = await waitFor('probe_success{probe="login"} in Prometheus', () =>
-      promQuery(stack.urls, 'probe_success{job="firedrill",probe="login",kind="browser",location="local"}'),
+      promQuery(
+        stack.urls,
+        'probe_success{job="firedrill-push",probe="login",kind="browser",location="local"}',
+      ),
     );
     expect(login).toBe(1);
     const steps = await promQuery(
       stack.urls,
-      'count(firedrill_step_duration_seconds_count{job="firedrill",probe="login"})',
+      'count(firedrill_step_last_duration_seconds{job="firedrill-push",probe="login"})',
     );
     expect(steps).toBe(5);
   });

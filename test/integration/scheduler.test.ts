@@ -20,10 +20,7 @@ const PROBES_DIR = path.join('test', 'fixtures', 'probes-integration', 'probes')
 let stack: TestStack;
 let tmp: string;
 let daemon: CliProcess | undefined;
-/**
- * The daemon's own series: the Pushgateway's are job "firedrill" too (honor_labels), and a
- * `firedrill probe --push` of the same probe ids must not be summed in.
- */
+/** The daemon's own series, on the port the stack reserved for it (pushed ones are job "firedrill-push"). */
 let SCHED = '';
 
 beforeAll(async () => {

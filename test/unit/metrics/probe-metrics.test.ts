@@ -106,9 +106,16 @@ describe('probe metrics from Results', () => {
     expect(samples.filter((s) => s.labels.step === 'think' && s.name.startsWith('probe_http'))).toEqual([]);
     expect(sample(samples, 'probe_ssl_earliest_cert_expiry', apiL)).toBe(1_800_000_000);
     expect(sample(samples, 'firedrill_probe_recorded_value', { ...apiL, name: 'items_seen' })).toBe(7);
-    expect(sample(samples, 'probe_browser_web_vital_lcp', loginL)).toBe(420);
+    // Seconds, as Prometheus names units; CLS has none.
+    expect(sample(samples, 'probe_browser_web_vital_lcp_seconds', loginL)).toBe(0.42);
     expect(sample(samples, 'probe_browser_web_vital_cls', loginL)).toBe(0.05);
-    expect(samples.some((s) => s.name === 'probe_browser_web_vital_inp')).toBe(false);
+    expect(samples.some((s) => s.name === 'probe_browser_web_vital_inp_seconds')).toBe(false);
+    expect(sample(samples, 'firedrill_step_last_duration_seconds', { ...loginL, step: 'submit login' })).toBe(
+      0.8,
+    );
+    expect(sample(samples, 'firedrill_probe_last_result', { ...loginL, result: 'flaky' })).toBe(1);
+    expect(sample(samples, 'firedrill_probe_last_result', { ...loginL, result: 'pass' })).toBe(0);
+    expect(sample(samples, 'firedrill_probe_last_result', { ...apiL, result: 'pass' })).toBe(1);
     expect(sample(samples, 'firedrill_browser_frontend_errors_total', loginL)).toBe(2);
     expect(
       sample(samples, 'firedrill_probe_info', {
@@ -134,11 +141,8 @@ describe('probe metrics from Results', () => {
     expect(sample(samples, 'firedrill_runs_total', { ...apiL, result: 'fail' })).toBe(1);
     expect(sample(samples, 'firedrill_runs_total', { ...apiL, result: 'error' })).toBe(1);
     expect(sample(samples, 'firedrill_runs_total', { probe: 'login', result: 'flaky' })).toBe(1);
-    expect(
-      samples.some(
-        (s) => s.name === 'firedrill_runs_total' && s.labels.probe === 'login' && s.labels.result === 'pass',
-      ),
-    ).toBe(false);
+    // A flaky pass is no pass; the described probe's pass counter stays at its 0.
+    expect(sample(samples, 'firedrill_runs_total', { probe: 'login', result: 'pass' })).toBe(0);
     expect(sample(samples, 'firedrill_skipped_runs_total', { probe: 'login', kind: 'browser' })).toBe(1);
     // The last run decides the gauges.
     expect(sample(samples, 'probe_success', apiL)).toBe(1);
@@ -171,6 +175,16 @@ describe('probe metrics from Results', () => {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     expect(out.trim()).toBe('');
+  });
+
+  it('keeps only last-run gauges in what a one-shot run pushes', async () => {
+    const m = new ProbeMetrics();
+    m.describe({ id: 'api', kind: 'http', location: 'lab' });
+    m.observe(api);
+    const names = new Set(parseExposition(await m.lastValues.metrics()).map((s) => s.name));
+    expect(names.has('probe_success')).toBe(true);
+    expect(names.has('firedrill_probe_last_result')).toBe(true);
+    expect([...names].filter((n) => /_total$|_bucket$|_count$|_sum$/.test(n))).toEqual([]);
   });
 
   it('uses its own registry, never the global one', async () => {

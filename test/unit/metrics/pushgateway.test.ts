@@ -62,34 +62,61 @@ describe('push to the Pushgateway', () => {
     gw.kill('SIGTERM');
   });
 
-  it('groups by job firedrill and location, and a second push replaces the group', async () => {
+  it('pushes one group per probe under job firedrill-push: a later run replaces only its own probe', async () => {
     const first = new MetricsReporter({ probes: [{ id: 'api', kind: 'http', location: 'eu west/1' }] });
     first.onResult(result('api', 'fail'));
-    first.onResult(result('old-probe', 'pass'));
-    const target = await first.push({ gateway: { baseUrl: url }, grouping: { location: 'eu west/1' } });
-    expect(target).toBe(`${url}/metrics/job/firedrill/location@base64/ZXUgd2VzdC8x`);
+    first.onResult(result('other-probe', 'pass'));
+    const targets = await first.push({ gateway: { baseUrl: url } });
+    expect(targets).toEqual([
+      `${url}/metrics/job/firedrill-push/location@base64/ZXUgd2VzdC8x/probe/api`,
+      `${url}/metrics/job/firedrill-push/location@base64/ZXUgd2VzdC8x/probe/other-probe`,
+    ]);
 
+    // A second CI run that probes only `api`: `other-probe` keeps its series.
     const second = new MetricsReporter({ probes: [{ id: 'api', kind: 'http', location: 'eu west/1' }] });
     second.onResult(result('api', 'pass'));
-    await second.push({ gateway: { baseUrl: url }, grouping: { location: 'eu west/1' } });
+    await second.push({ gateway: { baseUrl: url } });
 
     const samples = parseExposition(await (await fetch(`${url}/metrics`)).text());
-    const labels = { job: 'firedrill', location: 'eu west/1', probe: 'api', kind: 'http' };
-    expect(sample(samples, 'probe_success', labels)).toBe(1);
-    expect(samples.some((s) => s.labels.probe === 'old-probe')).toBe(false);
+    const labels = { job: 'firedrill-push', location: 'eu west/1', kind: 'http' };
+    expect(sample(samples, 'probe_success', { ...labels, probe: 'api' })).toBe(1);
+    expect(sample(samples, 'firedrill_probe_last_result', { ...labels, probe: 'api', result: 'fail' })).toBe(
+      0,
+    );
+    expect(sample(samples, 'probe_success', { probe: 'other-probe' })).toBe(1);
+    // No counter that would restart at 1 with every push.
+    expect(samples.some((s) => s.name === 'firedrill_runs_total' && s.labels.job === 'firedrill-push')).toBe(
+      false,
+    );
+  });
+
+  it('pushes a drill to its own group, by environment and drill', async () => {
+    const reporter = new MetricsReporter();
+    reporter.onResult({
+      ...result('api-error-rate', 'pass'),
+      kind: 'drill',
+      environment: 'staging',
+      metrics: { hop_ms_notify: 2500 },
+    });
+    expect(await reporter.push({ gateway: { baseUrl: url } })).toEqual([
+      `${url}/metrics/job/firedrill-push/environment/staging/drill/api-error-rate`,
+    ]);
+    const samples = parseExposition(await (await fetch(`${url}/metrics`)).text());
+    const labels = { job: 'firedrill-push', environment: 'staging', drill: 'api-error-rate' };
+    expect(sample(samples, 'firedrill_drill_last_result', { ...labels, result: 'pass' })).toBe(1);
+    expect(sample(samples, 'firedrill_drill_last_hop_seconds', { ...labels, hop: 'notify' })).toBe(2.5);
   });
 
   it('says where and why a push failed', async () => {
     const reporter = new MetricsReporter();
+    reporter.onResult({ ...result('api', 'pass'), location: 'x' });
     const closed = await freePort();
-    await expect(
-      reporter.push({ gateway: { baseUrl: `http://127.0.0.1:${closed}` }, grouping: { location: 'x' } }),
-    ).rejects.toThrow(
-      `pushing metrics to http://127.0.0.1:${closed}/metrics/job/firedrill/location/x failed: connect ECONNREFUSED 127.0.0.1:${closed}`,
+    await expect(reporter.push({ gateway: { baseUrl: `http://127.0.0.1:${closed}` } })).rejects.toThrow(
+      `pushing metrics to http://127.0.0.1:${closed}/metrics/job/firedrill-push/location/x/probe/api failed: connect ECONNREFUSED 127.0.0.1:${closed}`,
     );
-    await expect(
-      reporter.push({ gateway: { baseUrl: `${url}/nope/` }, grouping: { location: 'x' } }),
-    ).rejects.toThrow(`pushing metrics to ${url}/nope/metrics/job/firedrill/location/x failed: HTTP 404`);
+    await expect(reporter.push({ gateway: { baseUrl: `${url}/nope/` } })).rejects.toThrow(
+      `pushing metrics to ${url}/nope/metrics/job/firedrill-push/location/x/probe/api failed: HTTP 404`,
+    );
   });
 });
 

@@ -63,7 +63,13 @@ describe('scheduler ticks', () => {
     expect(
       sample(samples, 'firedrill_skipped_runs_total', { probe: 'slow', kind: 'http', location: 'lab' }),
     ).toBe(2);
-    expect(sample(samples, 'firedrill_runs_total', { probe: 'quick', result: 'pass' })).toBe(1);
+    expect(
+      sample(samples, 'firedrill_runs_total', { probe: 'quick', result: 'pass', location: 'test-lab' }),
+    ).toBe(1);
+    // Described probes start every result at 0: the first failure is an increase Prometheus sees.
+    expect(sample(samples, 'firedrill_runs_total', { probe: 'quick', result: 'fail', location: 'lab' })).toBe(
+      0,
+    );
     expect(sample(samples, 'firedrill_probe_info', { probe: 'slow', schedule: every })).toBe(1);
   });
 

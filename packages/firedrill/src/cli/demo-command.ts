@@ -13,7 +13,7 @@ interface DemoOptions {
 
 /**
  * `firedrill demo`: the README's main job. It is the same commands a user would type —
- * `stack up`, `probe --push`, `drill` — run one after another in this process, then one report
+ * `stack up`, `probe --push`, `drill --push` — run one after another in this process, then one report
  * over all their results, so what the demo shows is exactly what the CLI does.
  */
 export function registerDemoCommand(program: Command): void {
@@ -87,6 +87,7 @@ async function demoAction(opts: DemoOptions, cmd: Command): Promise<number> {
   const drillCode = await run(cmd, [
     'drill',
     ...drills,
+    '--push',
     '--reporter',
     'console',
     '--reporter',

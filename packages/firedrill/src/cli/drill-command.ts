@@ -11,6 +11,7 @@ interface DrillOptions {
   reporter: string[];
   yesProduction?: boolean;
   list?: boolean;
+  push?: boolean;
 }
 
 /** `firedrill drill [names…]` and `firedrill rollback`. */
@@ -25,6 +26,10 @@ export function registerDrillCommands(program: Command): void {
     .addOption(reporterOption())
     .option('--yes-production', 'confirm injecting faults into an environment marked production')
     .option('--list', 'list the drills and exit')
+    .option(
+      '--push',
+      "push each drill's last-run gauges (result, hops) to the environment's Pushgateway (job firedrill-push, one group per drill)",
+    )
     .action(async (names: string[], opts: DrillOptions, cmd: Command) => {
       process.exitCode = await drillAction(names, opts, cmd);
     });
@@ -72,6 +77,10 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
       throw new SetupError((err as Error).message);
     }
   }
+  const { pushTarget, pushAndExit } = await import('./push.ts');
+  const gateway = opts.push ? await pushTarget(env, root) : undefined;
+  const { MetricsReporter } = await import('../reporters/metrics.ts');
+  const metricsReporter = new MetricsReporter();
   const { createReporters, loadFileReporters } = await import('../reporting/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
   const { slackClient } = await import('../drills/clients.ts');
@@ -84,7 +93,7 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
     },
     await loadFileReporters(specs),
   );
-  const mux = new ReporterMultiplexer(reporters);
+  const mux = new ReporterMultiplexer([...reporters, { name: 'metrics', reporter: metricsReporter }]);
   const runId = `drills-${randomBytes(4).toString('hex')}`;
   const started = Date.now();
   await mux.onBegin({
@@ -128,8 +137,10 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
       },
     }),
   );
-  const exitCode = exitCodeFor(results);
-  await mux.onEnd({ results, exitCode, durationMs: Date.now() - started });
+  let exitCode: number = exitCodeFor(results);
+  await mux.onEnd({ results, exitCode: exitCodeFor(results), durationMs: Date.now() - started });
+  // Interrupted drills are pushed too: the last result then says error, not the previous pass.
+  if (gateway) exitCode = await pushAndExit(metricsReporter, gateway, exitCode, logger);
   if (signal) return SIGNAL_EXIT[signal] ?? 1;
   // A backend that refused firedrill is the setup's fault: say so on stderr too, for CI logs.
   const setup = setupErrorOf(results);

@@ -32,7 +32,7 @@ export function registerProbeCommands(program: Command): void {
     .addOption(reporterOption())
     .option(
       '--push',
-      "push the results' metrics to the environment's Pushgateway (job firedrill, grouped by location)",
+      "push each probe's last-run gauges to the environment's Pushgateway (job firedrill-push, one group per probe)",
     )
     .addOption(
       new Option('-t, --tag <tag>', 'only probes with this tag; repeatable').argParser(collect).default([]),
@@ -59,26 +59,8 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
     environments: Object.keys(config.environments),
   });
   const probes = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
-  if (opts.push && !env.pushgateway) {
-    throw new SetupError(
-      `--push needs a Pushgateway: set environments.${env.name}.pushgateway, or use a stack environment with the pushgateway running`,
-    );
-  }
-  const { backendTarget } = await import('../connections/backends.ts');
-  const gateway =
-    opts.push && env.pushgateway
-      ? backendTarget('pushgateway', env.pushgateway, { environment: env.name, root })
-      : undefined;
-  // Refused credentials or a certificate are found before the probes run, not after them.
-  if (gateway) {
-    const { requestText } = await import('../clients/http-types.ts');
-    await requestText(gateway, '/api/v1/status').catch((err: unknown) => {
-      if (err instanceof SetupError) throw err;
-      throw new SetupError(
-        `--push: Pushgateway at ${gateway.baseUrl} does not answer: ${(err as Error).message}`,
-      );
-    });
-  }
+  const { pushTarget, pushAndExit } = await import('./push.ts');
+  const gateway = opts.push ? await pushTarget(env, root) : undefined;
   const stateDir = resolveStateDir(config, root);
   const outDir = path.resolve(opts.out ?? path.join(stateDir, 'reports'));
 
@@ -158,18 +140,6 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
     process.stderr.write(`firedrill: ${setup.message}\n`);
     exitCode = EXIT.setup;
   }
-  if (opts.push) {
-    try {
-      const target = await metricsReporter.push({
-        gateway: gateway!,
-        grouping: { location: env.location },
-      });
-      logger.info({ target }, 'metrics pushed');
-    } catch (err) {
-      process.stderr.write(`firedrill: ${(err as Error).message}\n`);
-      // Refused credentials outrank a failed probe: the gate's own wiring is broken.
-      if (exitCode === EXIT.ok || err instanceof SetupError) exitCode = EXIT.setup;
-    }
-  }
+  if (gateway) exitCode = await pushAndExit(metricsReporter, gateway, exitCode, logger);
   return exitCode;
 }

@@ -15,6 +15,8 @@ export interface DrillEnvironment {
   prometheus?: Connection;
   alertmanager?: Connection;
   elasticsearch?: Connection;
+  /** Where `firedrill drill --push` sends each drill's last-run gauges. */
+  pushgateway?: Connection;
   slack?: SlackConnection;
   grafana?: GrafanaConnection;
   toxiproxyUrl?: string;
@@ -81,6 +83,9 @@ export async function resolveDrillEnvironment(
       prometheus: env.prometheus ?? { url: urls.prometheusUrl, headers: {} },
       alertmanager: env.alertmanager ?? { url: urls.alertmanagerUrl, headers: {} },
       elasticsearch: env.elasticsearch ?? { url: urls.elasticsearchUrl, headers: {} },
+      ...((env.pushgateway ?? state.components.pushgateway)
+        ? { pushgateway: env.pushgateway ?? { url: urls.pushgatewayUrl, headers: {} } }
+        : {}),
       // Real Slack only when the environment names it with a token; else the stack's sink.
       slack: env.slack?.token ? env.slack : { url: urls.slackApiUrl, headers: {}, token: SINK_TOKEN },
       webhookUrl: urls.firedrillWebhookUrl,
@@ -92,6 +97,7 @@ export async function resolveDrillEnvironment(
     ...(env.prometheus ? { prometheus: env.prometheus } : {}),
     ...(env.alertmanager ? { alertmanager: env.alertmanager } : {}),
     ...(env.elasticsearch ? { elasticsearch: env.elasticsearch } : {}),
+    ...(env.pushgateway ? { pushgateway: env.pushgateway } : {}),
     ...(env.slack ? { slack: env.slack } : {}),
   };
 }

@@ -12,8 +12,16 @@ export interface ProbeInfo {
 
 const BASE = ['probe', 'kind', 'location'] as const;
 const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
-/** Grafana Synthetic Monitoring's names; values as k6 reports them (ms, CLS unitless). */
+/** Grafana Synthetic Monitoring's vitals. Result.metrics has them in ms (CLS unitless); series are in seconds. */
 export const WEB_VITALS = ['lcp', 'fcp', 'cls', 'inp', 'ttfb'] as const;
+/** `probe_browser_web_vital_lcp_seconds`, …; CLS has no unit and keeps the bare name. */
+export function webVitalMetric(vital: (typeof WEB_VITALS)[number]): string {
+  return vital === 'cls' ? 'probe_browser_web_vital_cls' : `probe_browser_web_vital_${vital}_seconds`;
+}
+/** The values `firedrill_probe_last_result{result}` takes, one series each, the last run's at 1. */
+export const PROBE_RESULTS = ['pass', 'flaky', 'fail', 'error'] as const;
+/** The job label of pushed series: apart from the scheduler's scraped `job="firedrill"`. */
+export const PUSH_JOB = 'firedrill-push';
 /** Result.metrics keys with a metric of their own; every other key is a probe's `recordMetric`. */
 const OWN_KEYS = /^(http_|ssl_|web_vital_|faro_|frontend_errors$)/;
 /** From a 5 ms API step to a 60 s browser flow. */
@@ -37,7 +45,14 @@ type Fill = (set: (labels: Labels, value: number) => void, last: Last) => void;
  * histograms accumulate per run for rates and quantiles.
  */
 export class ProbeMetrics {
+  /** Everything: what the scheduler's `/metrics` serves. */
   readonly registry: Registry;
+  /**
+   * The last-run gauges only: what a one-shot run pushes. A pushed counter would restart at 1
+   * with every push (so `increase()` over three failing CI runs reads 0) and a pushed histogram
+   * would hold one run; a last-value gauge is true whenever Prometheus scrapes it.
+   */
+  readonly lastValues: Registry;
   readonly #kinds = new Map<string, ProbeKind>();
   readonly #last = new Map<string, Last>();
   readonly #info: Gauge<string>;
@@ -49,14 +64,16 @@ export class ProbeMetrics {
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
+    this.lastValues = new Registry();
     const registers = [registry];
+    const lastRegisters = [registry, this.lastValues];
     const last = this.#last;
     const gauge = (name: string, help: string, extra: string[], fill: Fill) =>
       new Gauge({
         name,
         help,
         labelNames: [...BASE, ...extra],
-        registers,
+        registers: lastRegisters,
         collect() {
           this.reset();
           for (const l of last.values()) fill((labels, value) => this.set(labels, value), l);
@@ -100,16 +117,28 @@ export class ProbeMetrics {
       },
     );
     for (const v of WEB_VITALS) {
-      gauge(
-        `probe_browser_web_vital_${v}`,
-        `Web vital ${v.toUpperCase()} of the last run${v === 'cls' ? '' : ' (ms)'}`,
-        [],
-        (set, l) => {
-          const value = l.result.metrics?.[`web_vital_${v}`];
-          if (value !== undefined) set(l.labels, value);
-        },
-      );
+      gauge(webVitalMetric(v), `Web vital ${v.toUpperCase()} of the last browser run`, [], (set, l) => {
+        const value = l.result.metrics?.[`web_vital_${v}`];
+        if (value !== undefined) set(l.labels, v === 'cls' ? value : value / 1000);
+      });
     }
+    gauge(
+      'firedrill_probe_last_result',
+      'Result of the last run: 1 on its result (pass, flaky, fail, error), 0 on the others',
+      ['result'],
+      (set, l) => {
+        const now = resultLabel(l.result);
+        for (const r of PROBE_RESULTS) set({ ...l.labels, result: r }, r === now ? 1 : 0);
+      },
+    );
+    gauge(
+      'firedrill_step_last_duration_seconds',
+      'Duration of each step of the last run',
+      ['step'],
+      (set, l) => {
+        for (const s of l.result.steps) set({ ...l.labels, step: s.name }, s.durationMs / 1000);
+      },
+    );
     gauge(
       'firedrill_probe_last_run_timestamp_seconds',
       'When the last run of the probe ended',
@@ -130,7 +159,7 @@ export class ProbeMetrics {
       name: 'firedrill_probe_info',
       help: 'One series per probe with its kind, schedule and location; always 1',
       labelNames: ['probe', 'kind', 'schedule', 'location'],
-      registers,
+      registers: lastRegisters,
     });
     this.#stepDuration = new Histogram({
       name: 'firedrill_step_duration_seconds',
@@ -173,6 +202,9 @@ export class ProbeMetrics {
       { probe: info.id, kind: info.kind, schedule: info.schedule ?? '', location: info.location },
       1,
     );
+    // Every result at 0 from the start: a series born at 1 is one `increase()` never counts.
+    const labels = { probe: info.id, kind: info.kind, location: info.location };
+    for (const result of PROBE_RESULTS) this.#runs.inc({ ...labels, result }, 0);
   }
 
   observe(result: Result, kind?: ProbeKind): void {
@@ -182,7 +214,7 @@ export class ProbeMetrics {
       location: result.location ?? 'unknown',
     };
     this.#last.set(`${labels.probe}\0${labels.location}`, { result, labels });
-    this.#runs.inc({ ...labels, result: result.status === 'pass' && result.flaky ? 'flaky' : result.status });
+    this.#runs.inc({ ...labels, result: resultLabel(result) });
     for (const step of result.steps)
       this.#stepDuration.observe({ ...labels, step: step.name }, step.durationMs / 1000);
     const errors = result.metrics?.frontend_errors;
@@ -202,4 +234,8 @@ export class ProbeMetrics {
   expose(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+function resultLabel(result: Result): string {
+  return result.status === 'pass' && result.flaky ? 'flaky' : result.status;
 }
