@@ -1,4 +1,4 @@
-import { WEB_VITALS } from '../../packages/firedrill/src/metrics/probe-metrics.ts';
+import { WEB_VITALS, webVitalMetric } from '../../packages/firedrill/src/metrics/probe-metrics.ts';
 import {
   type DashboardFile,
   dashboard,
@@ -11,28 +11,31 @@ import {
   timeseries,
 } from './panels.ts';
 
-// Every probe series carries probe, kind and location (src/metrics/probe-metrics.ts).
-const SEL = 'probe=~"$probe", location=~"$location"';
+// Every probe series carries probe, kind and location (src/metrics/probe-metrics.ts); `job` tells
+// the scheduler's scraped series ("firedrill") from one-shot runs' pushed ones ("firedrill-push").
+// Only last-run gauges are read: they are what both paths publish, and they are true however
+// rarely a probe runs (a pushed counter would restart at 1 with every CI run).
+const SEL = 'job=~"$job", probe=~"$probe", location=~"$location"';
 
-/** Google's "needs improvement" limits: the colour turns red where users start to notice. */
+/** Google's "needs improvement" limits, in the series' unit: the colour turns red where users start to notice. */
 const VITAL_POOR: Record<(typeof WEB_VITALS)[number], number> = {
-  lcp: 4000,
-  fcp: 3000,
+  lcp: 4,
+  fcp: 3,
   cls: 0.25,
-  inp: 500,
-  ttfb: 1800,
+  inp: 0.5,
+  ttfb: 1.8,
 };
 
 function vitalPanel(vital: (typeof WEB_VITALS)[number]) {
-  const unit = vital === 'cls' ? 'none' : 'ms';
+  const unit = vital === 'cls' ? 'none' : 's';
   return timeseries(
     `${vital.toUpperCase()} by location`,
-    [series(`avg by (location) (probe_browser_web_vital_${vital}{${SEL}})`, '{{location}}')],
+    [series(`avg by (location) (${webVitalMetric(vital)}{${SEL}})`, '{{location}}')],
     {
       unit,
       width: 8,
       min: 0,
-      description: `Last browser run's ${vital.toUpperCase()} per location; poor above ${VITAL_POOR[vital]}${unit === 'ms' ? ' ms' : ''}.`,
+      description: `Last browser run's ${vital.toUpperCase()} per location; poor above ${VITAL_POOR[vital]}${unit === 's' ? ' s' : ''}.`,
     },
   );
 }
@@ -43,9 +46,14 @@ function build() {
     'firedrill / Probes overview',
     'Synthetic probes: do the user flows work, how fast is each step, and what do real browsers measure, per location.',
   )
-    .withVariable(labelVariable('location', 'Location', 'label_values(probe_success, location)'))
+    .withVariable(labelVariable('job', 'Source', 'label_values(probe_success, job)'))
+    .withVariable(labelVariable('location', 'Location', 'label_values(probe_success{job=~"$job"}, location)'))
     .withVariable(
-      labelVariable('probe', 'Probe', 'label_values(probe_success{location=~"$location"}, probe)'),
+      labelVariable(
+        'probe',
+        'Probe',
+        'label_values(probe_success{job=~"$job", location=~"$location"}, probe)',
+      ),
     )
     .withRow(row('Success'))
     .withPanel(
@@ -57,27 +65,28 @@ function build() {
     )
     .withPanel(
       stat(
-        'Failed or errored runs (1h)',
-        series(`sum(increase(firedrill_runs_total{${SEL}, result=~"fail|error"}[1h]))`, 'failed'),
-        { unit: 'short', steps: RED_ABOVE(1) },
+        'Failing now',
+        series(`sum(firedrill_probe_last_result{${SEL}, result=~"fail|error"})`, 'failing'),
+        { unit: 'short', steps: RED_ABOVE(1), description: 'Probes whose last run failed or errored.' },
       ),
     )
     .withPanel(
+      stat('Flaky now', series(`sum(firedrill_probe_last_result{${SEL}, result="flaky"})`, 'flaky'), {
+        unit: 'short',
+        steps: RED_ABOVE(1),
+        description: 'Probes whose last run passed only after a retry.',
+      }),
+    )
+    .withPanel(
       stat(
-        'Flaky runs (1h)',
-        series(`sum(increase(firedrill_runs_total{${SEL}, result="flaky"}[1h]))`, 'flaky'),
+        'Oldest last run',
+        series(`time() - min(firedrill_probe_last_run_timestamp_seconds{${SEL}})`, 'age'),
         {
-          unit: 'short',
-          steps: RED_ABOVE(1),
-          description: 'Runs that passed only after a retry.',
+          unit: 's',
+          steps: RED_ABOVE(26 * 3600),
+          description:
+            'How long ago the stalest probe last ran; red after 26 h, when a nightly run has been missed.',
         },
-      ),
-    )
-    .withPanel(
-      stat(
-        'Skipped overlapping runs (1h)',
-        series(`sum(increase(firedrill_skipped_runs_total{${SEL}}[1h]))`, 'skipped'),
-        { unit: 'short', steps: RED_ABOVE(1), description: 'A tick came while the previous run still went.' },
       ),
     )
     .withPanel(
@@ -89,9 +98,19 @@ function build() {
     )
     .withPanel(
       timeseries(
-        'Runs by result',
-        [series(`sum by (result) (increase(firedrill_runs_total{${SEL}}[$__rate_interval]))`, '{{result}}')],
-        { unit: 'short', stacked: true },
+        'Last result by probe',
+        [
+          series(
+            `max by (probe, location, result) (firedrill_probe_last_result{${SEL}, result!="pass"})`,
+            '{{probe}} @ {{location}} {{result}}',
+          ),
+        ],
+        {
+          unit: 'bool_yes_no',
+          min: 0,
+          max: 1,
+          description: '1 while the last run was flaky, failed or errored.',
+        },
       ),
     )
     .withRow(row('Durations'))
@@ -104,14 +123,19 @@ function build() {
     )
     .withPanel(
       timeseries(
-        'Step duration p95',
+        'Step duration, last run',
         [
           series(
-            `histogram_quantile(0.95, sum by (probe, step, le) (rate(firedrill_step_duration_seconds_bucket{${SEL}}[$__rate_interval])))`,
+            `max by (probe, step) (firedrill_step_last_duration_seconds{${SEL}})`,
             '{{probe}} / {{step}}',
           ),
         ],
-        { unit: 's', min: 0, description: 'From firedrill_step_duration_seconds: every step of every run.' },
+        {
+          unit: 's',
+          min: 0,
+          description:
+            "Each step of each probe's last run. The scheduler's firedrill_step_duration_seconds histogram has every run, for quantiles.",
+        },
       ),
     )
     .withPanel(

@@ -3,36 +3,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { DASHBOARDS } from '../../../config/dashboards/index.ts';
-import { DrillMetrics } from '../../../packages/firedrill/src/drills/metrics.ts';
 import { backendLogSchema } from '../../../packages/firedrill/src/log-schemas/builtin.ts';
+import { DrillMetrics } from '../../../packages/firedrill/src/metrics/drill-metrics.ts';
 import { ProbeMetrics } from '../../../packages/firedrill/src/metrics/probe-metrics.ts';
+import { type Dashboard, prometheusQueries, withVariablesFilled } from '../../fixtures/dashboards.ts';
 import { startApp, type TestApp } from '../demo-app/helpers.ts';
 import { REPO_ROOT, run, tempDir } from '../monitoring-config/tools.ts';
 
 const tmp = tempDir('dashboards');
 afterAll(() => tmp.remove());
-
-interface Target {
-  refId: string;
-  expr?: string;
-  query?: string;
-  datasource: { uid: string };
-}
-interface Panel {
-  id: number;
-  type: string;
-  title: string;
-  datasource?: { uid: string };
-  targets?: Target[];
-  gridPos: { x: number; y: number; w: number; h: number };
-}
-interface Dashboard {
-  uid: string;
-  title: string;
-  schemaVersion: number;
-  panels: Panel[];
-  templating: { list: { name: string; type: string; query: string | { query: string } }[] };
-}
 
 const files = DASHBOARDS.map((d) => d.file);
 const load = (file: string): Dashboard =>
@@ -58,29 +37,6 @@ function metricNames(expr: string): string[] {
     (m) => m[1]!,
   );
   return [...new Set(names.filter((n) => !KEYWORDS.has(n) && !KEYWORDS_SET.has(n)))];
-}
-
-/** What Grafana would substitute for the dashboards' variables, so promtool can parse the query. */
-function withVariablesFilled(expr: string): string {
-  return expr
-    .replaceAll('$__rate_interval', '1m')
-    .replaceAll('$__range', '1h')
-    .replaceAll('$window', '6h')
-    .replace(/"\$\w+"/g, '".*"');
-}
-
-function prometheusQueries(d: Dashboard): { where: string; expr: string }[] {
-  const out: { where: string; expr: string }[] = [];
-  for (const p of d.panels)
-    for (const t of p.targets ?? [])
-      if (t.datasource.uid === 'prometheus')
-        out.push({ where: `${d.uid} "${p.title}" ${t.refId}`, expr: t.expr! });
-  for (const v of d.templating.list) {
-    const q = typeof v.query === 'string' ? v.query : v.query?.query;
-    const m = /^label_values\((.+),\s*\w+\)$/.exec(q ?? '');
-    if (v.type === 'query' && m) out.push({ where: `${d.uid} variable ${v.name}`, expr: m[1]! });
-  }
-  return out;
 }
 
 describe('metricNames', () => {
@@ -157,11 +113,13 @@ describe('dashboards', () => {
     const exprs = files.flatMap((f) => prometheusQueries(load(f)).map((q) => q.expr)).join('\n');
     for (const name of [
       'probe_success',
-      'firedrill_step_duration_seconds_bucket',
+      'firedrill_step_last_duration_seconds',
       'probe_http_duration_seconds',
-      'probe_browser_web_vital_lcp',
+      'probe_browser_web_vital_lcp_seconds',
       'probe_browser_web_vital_cls',
-      'firedrill_drill_hop_seconds_bucket',
+      'firedrill_drill_last_hop_seconds',
+      'firedrill_drill_last_hop_expected_seconds',
+      'firedrill_drill_last_result',
       'http_requests_total',
       'http_request_duration_seconds_bucket',
       'image_processing_duration_seconds_bucket',
@@ -170,6 +128,16 @@ describe('dashboards', () => {
       expect(exprs).toContain(name);
     expect(exprs).toMatch(/avg by \(location\) \(probe_browser_web_vital_/);
   });
+
+  it.each(files.filter((f) => /probes|drills/.test(f)))(
+    '%s reads only last-run gauges: a pushed counter or histogram would restart with every run',
+    (file) => {
+      const accumulating = prometheusQueries(load(file)).filter(({ expr }) =>
+        /\b(increase|rate)\(/.test(expr),
+      );
+      expect(accumulating).toEqual([]);
+    },
+  );
 
   it('every PromQL query parses (promtool check rules, variables filled in as Grafana would)', async () => {
     const queries = files.flatMap((f) => prometheusQueries(load(f)));
