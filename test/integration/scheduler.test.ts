@@ -16,6 +16,9 @@ const RUN_MS = 55_000;
 /** Longest probe timeout among the fixtures (page-crash) plus the CLI's 2 s exit grace. */
 const DRAIN_BOUND_MS = 10_000 + 2_000;
 const PROBES_DIR = path.join('test', 'fixtures', 'probes-integration', 'probes');
+/** One routing-only drill on a 20 s schedule: a nightly drill, sped up. */
+const DRILLS_DIR = path.join('test', 'fixtures', 'probes-integration', 'drills');
+const DRILL = 'scheduled-routing';
 
 let stack: TestStack;
 let tmp: string;
@@ -63,12 +66,12 @@ function quantile(sorted: readonly number[], p: number): number {
 }
 
 describe('firedrill schedule on the local stack', () => {
-  it('keeps an every-second probe on time beside a hanging, a page-crashing and a throwing probe; Prometheus reads it all', async () => {
+  it('keeps an every-second probe on time beside a hanging, a page-crashing and a throwing probe and a scheduled drill; Prometheus reads it all', async () => {
     const resultsFile = path.join(tmp, 'results.jsonl');
     // No --port: a stack environment serves on the stack's reserved port, which Prometheus scrapes.
     daemon = startCli(
       stack.root,
-      ['schedule', '--probes', PROBES_DIR, '--results', resultsFile],
+      ['schedule', '--probes', PROBES_DIR, '--drills', DRILLS_DIR, '--results', resultsFile],
       RUN_MS + 30_000,
     );
     const d = daemon;
@@ -85,7 +88,7 @@ describe('firedrill schedule on the local stack', () => {
         ok: boolean;
         probes: number;
       };
-      expect(health).toMatchObject({ ok: true, probes: 4 });
+      expect(health).toMatchObject({ ok: true, probes: 4, drills: 1 });
 
       const up = await waitFor('up{job="firedrill"} == 1', async () => {
         const v = await q(`up{${SCHED}}`);
@@ -115,6 +118,14 @@ describe('firedrill schedule on the local stack', () => {
         ),
       );
       const upAtEnd = await q(`up{${SCHED}}`);
+      const D = `${SCHED},drill="${DRILL}"`;
+      const drillNotifyCount = (await q(`sum(firedrill_drill_hop_seconds_count{${D},hop="notify"})`)) ?? 0;
+      const drillPasses = (await q(`sum(firedrill_drill_runs_total{${D},result="pass"})`)) ?? 0;
+      const drillLastPass = await q(`firedrill_drill_last_result{${D},result="pass"}`);
+      const drillLastAt = await q(`firedrill_drill_last_run_timestamp_seconds{${D}}`);
+      const drillNotifyP50 = await q(
+        `histogram_quantile(0.5, sum by (le) (firedrill_drill_hop_seconds_bucket{${D},hop="notify"}))`,
+      );
       const lateP99 = await q(
         `histogram_quantile(0.99, sum by (le) (firedrill_schedule_lateness_seconds_bucket{${SCHED}}))`,
       );
@@ -137,6 +148,14 @@ describe('firedrill schedule on the local stack', () => {
       expect(crashRuns).toBeGreaterThanOrEqual(Math.floor(seconds / 5) - 2);
       expect(success).toEqual({ tick: 1, hang: 0, 'page-crash': 0, throws: 0 });
       expect(upAtEnd).toBe(1);
+      process.stderr.write(
+        `[scheduler] drill ${DRILL}: notify hop samples ${drillNotifyCount}, passes ${drillPasses}, notify p50 (histogram) ${drillNotifyP50?.toFixed(2)} s\n`,
+      );
+      // Ticks at :00, :20 and :40: at least two runs in 55 s, each measuring its notify hop.
+      expect(drillNotifyCount).toBeGreaterThanOrEqual(2);
+      expect(drillPasses).toBeGreaterThanOrEqual(2);
+      expect(drillLastPass).toBe(1);
+      expect(drillLastAt! * 1000).toBeGreaterThan(listenedAt);
 
       const termAt = Date.now();
       d.child.kill('SIGTERM');
@@ -149,10 +168,15 @@ describe('firedrill schedule on the local stack', () => {
       const stopped = logLines(d).find((l) => l.msg === 'stopped');
       expect(stopped, 'the daemon logs its stats when stopped').toBeDefined();
       const lines = (await readFile(resultsFile, 'utf8')).trim().split('\n');
-      const results = lines.map((l) => JSON.parse(l) as Result);
+      const all = lines.map((l) => JSON.parse(l) as Result);
+      const results = all.filter((r) => r.kind !== 'drill');
       // Every run that started finished (drained), and every finished run is one line.
       expect(stopped!.finished).toBe(stopped!.started);
       expect(results).toHaveLength(stopped!.finished!);
+      const drillRuns = all.filter((r) => r.kind === 'drill');
+      expect(drillRuns.length).toBeGreaterThanOrEqual(drillPasses);
+      // A drill still running at SIGTERM is rolled back and recorded as interrupted, never lost.
+      for (const r of drillRuns.slice(0, -1)) expect(r.status, r.error?.message).toBe('pass');
       expect(stopped!.skipped).toBeGreaterThanOrEqual(hangSkipped);
 
       const byProbe = (id: string) => results.filter((r) => r.id === id);
@@ -182,7 +206,7 @@ describe('firedrill schedule on the local stack', () => {
         expect(r.status).not.toBe('pass');
         expect(r.probeKind).toBe('browser');
         // The page died, the browser did not: every run got its fresh page and loaded it.
-        expect(r.steps[0]).toMatchObject({ name: 'open login page', status: 'pass' });
+        expect(r.steps[0], JSON.stringify(r.steps[0])).toMatchObject({ name: 'open login page', status: 'pass' });
         expect(r.frontendErrors?.some((e) => e.startsWith('PageCrash'))).toBe(true);
       }
 

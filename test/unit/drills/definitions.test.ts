@@ -102,6 +102,13 @@ describe('validateDrill', () => {
     );
   });
 
+  it('takes a cron schedule that node-cron runs, and names a bad one', () => {
+    expect(validateDrill({ ...good, schedule: '0 3 * * *' }, 'x.drill.ts').diagnostics).toEqual([]);
+    const [d] = validateDrill({ ...good, schedule: '0 25 * * *' }, 'x.drill.ts').diagnostics;
+    expect(d?.path).toBe('schedule');
+    expect(d?.message).toMatch(/^invalid cron expression "0 25 \* \* \*"/);
+  });
+
   it('asks for an alert name when a Slack condition has nothing to default to', () => {
     const d = validateDrill(
       { ...good, expect: [slackMessage({ channel: '#alerts-critical', within: '5s' })] },

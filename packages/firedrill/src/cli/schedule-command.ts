@@ -11,6 +11,8 @@ interface ScheduleOptions {
   port?: number;
   host: string;
   results?: string;
+  drills?: string | boolean;
+  yesProduction?: boolean;
 }
 
 /** Where `/metrics` listens when neither `--port` nor the local stack says otherwise. */
@@ -45,6 +47,14 @@ export function registerScheduleCommands(program: Command): void {
     )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option(
+      '--drills [dir]',
+      'also run the drills that have a schedule (from alert-tests/, or this folder), one at a time',
+    )
+    .option(
+      '--yes-production',
+      'confirm scheduled drills may inject faults into an environment marked production',
+    )
+    .option(
       '--results <file>',
       'JSON-lines file every result is appended to (default: <stateDir>/results.jsonl)',
     )
@@ -74,12 +84,14 @@ async function scheduleAction(names: string[], opts: ScheduleOptions, cmd: Comma
   const selected = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
   const probes = selected.filter((p) => p.schedule);
   const unscheduled = selected.filter((p) => !p.schedule).map((p) => p.id);
-  if (probes.length === 0)
+  const stateDir = resolveStateDir(config, root);
+  const drills = opts.drills
+    ? await scheduledDrills(opts, { config, root, logger, stateDir, envName: env.name })
+    : undefined;
+  if (probes.length === 0 && !drills)
     throw new SetupError(`no selected probe has a schedule (selected: ${unscheduled.join(', ')})`);
   if (unscheduled.length > 0)
     logger.info({ probes: unscheduled }, 'probes without a schedule are not scheduled');
-
-  const stateDir = resolveStateDir(config, root);
   const listenPort = opts.port ?? stackMetricsPort ?? DEFAULT_SCHEDULER_PORT;
 
   // A daemon whose job is running other people's code: an async throw a probe leaves behind
@@ -99,6 +111,7 @@ async function scheduleAction(names: string[], opts: ScheduleOptions, cmd: Comma
       host: opts.host,
       resultsFile: path.resolve(opts.results ?? path.join(stateDir, 'results.jsonl')),
       artifactsDir: path.join(stateDir, 'artifacts'),
+      ...(drills ? { drills } : {}),
       launchBrowser: browserLauncher({
         ...(config.browser.executablePath ? { executablePath: config.browser.executablePath } : {}),
         headless: config.browser.headless,
@@ -130,4 +143,59 @@ async function scheduleAction(names: string[], opts: ScheduleOptions, cmd: Comma
   });
   // The guards stay: a zombie probe may still throw during the exit grace period.
   return EXIT.ok;
+}
+
+type Context = Pick<Awaited<ReturnType<typeof commandContext>>, 'config' | 'root' | 'logger'> & {
+  stateDir: string;
+  envName: string;
+};
+
+/**
+ * The drills `--drills` schedules, with everything a run needs bound in. The environment's fault
+ * guards are checked now, for every drill: a nightly drill refused at 3 a.m. helps no one.
+ */
+async function scheduledDrills(opts: ScheduleOptions, ctx: Context) {
+  const { config, root, logger, stateDir, envName } = ctx;
+  const { loadDrills } = await import('../drills/loader.ts');
+  const { resolveDrillEnvironment, checkGuards, DrillGuardError } = await import('../drills/environment.ts');
+  const { runDrills } = await import('../drills/suite.ts');
+  const { stackUp } = await import('../stack/index.ts');
+  const dir = typeof opts.drills === 'string' ? opts.drills : (config.drills.dir ?? 'alert-tests');
+  const loaded = await loadDrills(root, { ...config.drills, dir, probes: config.probes });
+  const list = loaded.map((d) => d.definition).filter((d) => d.schedule);
+  if (list.length === 0)
+    throw new SetupError(
+      `no drill in ${dir} has a schedule (of ${loaded.length}); add schedule: '0 3 * * *' to one`,
+    );
+  const yesProduction = opts.yesProduction === true;
+  let env: Awaited<ReturnType<typeof resolveDrillEnvironment>>;
+  try {
+    env = await resolveDrillEnvironment(config, envName, stateDir, root);
+    for (const d of list) checkGuards(env, d, { yesProduction });
+  } catch (err) {
+    if (err instanceof DrillGuardError) throw new SetupError(err.message);
+    throw err;
+  }
+  const restartStack = env.stack
+    ? async (components: string[]) => {
+        await stackUp({ config, root, logger, components: components as never });
+      }
+    : undefined;
+  return {
+    list,
+    environment: env.name,
+    run: async (drill: (typeof list)[number], signal: AbortSignal) => {
+      const [result] = await runDrills({
+        drills: [drill],
+        env,
+        stateDir,
+        root,
+        logger,
+        signal,
+        yesProduction,
+        ...(restartStack ? { restartStack } : {}),
+      });
+      return result!;
+    },
+  };
 }

@@ -91,6 +91,12 @@ export interface DrillDefinition {
   /** Environments this drill may run against. @defaultValue every environment that allows faults */
   environments?: string[];
   /**
+   * Cron expression (node-cron syntax, optional leading seconds field) for `firedrill schedule
+   * --drills`: a nightly drill on staging. Without one the drill runs only on demand.
+   * @example '0 3 * * *'
+   */
+  schedule?: string;
+  /**
    * The fault, or several applied in order (and rolled back in reverse).
    * @example appFault({ kind: 'error-rate', rate: 1, ttl: '60s' })
    */

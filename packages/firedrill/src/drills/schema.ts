@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronProblem } from '../core/cron.ts';
 import { APP_FAULT_KINDS } from '../faults/types.ts';
 import { tryParseDuration } from './duration.ts';
 
@@ -169,6 +170,13 @@ export const drillSchema = z
     name: z.string().min(1).optional(),
     description: z.string().optional(),
     environments: z.array(z.string().min(1)).optional(),
+    schedule: z
+      .string()
+      .superRefine((expr, ctx) => {
+        const problem = cronProblem(expr);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     // Checked below: a union of "one or a list" would report only "Invalid input" for a bad fault.
     fault: z.custom<unknown>((v) => v !== undefined, {
       error: 'required: a fault built by appFault, badTraffic, shell, toxiproxy or injectAlert',

@@ -25,6 +25,7 @@ export class DrillMetrics {
   readonly lastValues = new Registry();
   readonly hopSeconds: Histogram<'drill' | 'environment' | 'hop'>;
   readonly runs: Counter<'drill' | 'environment' | 'result'>;
+  readonly skippedRuns: Counter<'drill' | 'environment'>;
   readonly #last = new Map<string, { result: Result; labels: Labels }>();
 
   constructor(registry = new Registry()) {
@@ -102,11 +103,22 @@ export class DrillMetrics {
       labelNames: [...LABELS, 'result'],
       registers: [registry],
     });
+    this.skippedRuns = new Counter({
+      name: 'firedrill_drill_skipped_runs_total',
+      help: 'Scheduled drill runs skipped because a drill was still running',
+      labelNames: [...LABELS],
+      registers: [registry],
+    });
   }
 
   /** Starts every result's counter at 0, so the first failure is an increase Prometheus sees. */
   describe(drill: string, environment: string): void {
     for (const result of DRILL_RESULTS) this.runs.inc({ drill, environment, result }, 0);
+    this.skippedRuns.inc({ drill, environment }, 0);
+  }
+
+  skipped(drill: string, environment: string): void {
+    this.skippedRuns.inc({ drill, environment });
   }
 
   observe(result: Result): void {

@@ -1,5 +1,5 @@
-import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
+import { cronProblem } from '../core/cron.ts';
 
 /** Lowercase letters, digits and dashes, starting and ending with a letter or digit; a metric label value. */
 export const PROBE_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -18,19 +18,6 @@ export function show(x: unknown): string {
   if (typeof x === 'object') return 'an object';
   const s = JSON.stringify(x) ?? String(x);
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
-}
-
-/** node-cron's own parser decides, so what validates here is exactly what `firedrill schedule` runs. */
-export function cronProblem(expr: string): string | undefined {
-  const { valid, errors } = validateDetailed(expr);
-  if (valid) return undefined;
-  const first = errors[0];
-  const detail = first
-    ? first.field === 'expression'
-      ? first.message
-      : `${first.field}: ${first.message}`
-    : '';
-  return `invalid cron expression ${JSON.stringify(expr)}${detail ? ` (${detail})` : ''}`;
 }
 
 export const probeSchema = z
