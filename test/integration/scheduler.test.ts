@@ -206,7 +206,10 @@ describe('firedrill schedule on the local stack', () => {
         expect(r.status).not.toBe('pass');
         expect(r.probeKind).toBe('browser');
         // The page died, the browser did not: every run got its fresh page and loaded it.
-        expect(r.steps[0], JSON.stringify(r.steps[0])).toMatchObject({ name: 'open login page', status: 'pass' });
+        expect(r.steps[0], JSON.stringify(r.steps[0])).toMatchObject({
+          name: 'open login page',
+          status: 'pass',
+        });
         expect(r.frontendErrors?.some((e) => e.startsWith('PageCrash'))).toBe(true);
       }
 

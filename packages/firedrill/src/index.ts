@@ -12,6 +12,7 @@ export { defineConfig, env } from './config/define.ts';
 export type { Config, ConfigInput, EnvironmentConfig } from './config/schema.ts';
 export { connectionFromEnv, type FromEnvOptions } from './connections/from-env.ts';
 export type { Auth, ConnectionInput, TlsOptions } from './connections/schema.ts';
+export type { Duration } from './core/duration.ts';
 // What every run produces, for scripts that read the JSON report.
 export type {
   Artifact,
@@ -42,7 +43,6 @@ export type {
   TrafficRequest,
   TrafficSpec,
 } from './drills/define.ts';
-
 // Drills: the definition, its conditions and its faults.
 export {
   alertFires,
@@ -58,7 +58,6 @@ export {
   slackMessage,
   toxiproxy,
 } from './drills/define.ts';
-export type { Duration } from './drills/duration.ts';
 export type { FaultSpec } from './faults/types.ts';
 export { ProbeAssertionError, quoteText } from './probes/browser/assertions.ts';
 export type {

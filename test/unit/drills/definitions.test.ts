@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listAlertRules } from '../../../config/alerting/rules.ts';
 import { ConfigError } from '../../../packages/firedrill/src/config/load.ts';
+import { formatMs, parseDuration, tryParseDuration } from '../../../packages/firedrill/src/core/duration.ts';
 import {
   alertFires,
   appFault,
@@ -12,11 +13,6 @@ import {
   promql,
   slackMessage,
 } from '../../../packages/firedrill/src/drills/define.ts';
-import {
-  formatMs,
-  parseDuration,
-  tryParseDuration,
-} from '../../../packages/firedrill/src/drills/duration.ts';
 import { loadDrills, selectDrills, validateDrill } from '../../../packages/firedrill/src/drills/loader.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');

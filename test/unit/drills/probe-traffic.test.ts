@@ -4,9 +4,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Timeline } from '../../../packages/firedrill/src/core/timeline.ts';
 import type { DrillEnvironment } from '../../../packages/firedrill/src/drills/environment.ts';
 import { createDrillTraffic, ProbeTraffic } from '../../../packages/firedrill/src/drills/probe-traffic.ts';
-import { Timeline } from '../../../packages/firedrill/src/drills/timeline.ts';
 import { TrafficRunner } from '../../../packages/firedrill/src/drills/traffic.ts';
 import { FAULT_TOKEN, startApp, type TestApp } from '../demo-app/helpers.ts';
 

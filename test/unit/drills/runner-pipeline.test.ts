@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertmanagerClient } from '../../../packages/firedrill/src/clients/alertmanager.ts';
 import { PrometheusClient } from '../../../packages/firedrill/src/clients/prometheus.ts';
+import { WebhookReceiver } from '../../../packages/firedrill/src/clients/webhook-receiver.ts';
 import type { TimelineEvent } from '../../../packages/firedrill/src/core/result.ts';
 import {
   alertFires,
@@ -16,7 +17,6 @@ import {
   slackMessage,
 } from '../../../packages/firedrill/src/drills/define.ts';
 import { runDrill } from '../../../packages/firedrill/src/drills/runner.ts';
-import { WebhookReceiver } from '../../../packages/firedrill/src/drills/webhook-receiver.ts';
 import { FAULT_TOKEN, type Pipeline, startPipeline } from './pipeline-harness.ts';
 
 // Real Prometheus 2.42 and Alertmanager 0.25 from Debian, the shipped fast-profile rules and

@@ -2,8 +2,8 @@ import { createServer } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlackClient } from '../../../packages/firedrill/src/clients/slack.ts';
-import { Timeline } from '../../../packages/firedrill/src/drills/timeline.ts';
-import { WebhookReceiver } from '../../../packages/firedrill/src/drills/webhook-receiver.ts';
+import { WebhookReceiver } from '../../../packages/firedrill/src/clients/webhook-receiver.ts';
+import { Timeline } from '../../../packages/firedrill/src/core/timeline.ts';
 import { type SlackSink, startSlackSink } from '../../../packages/firedrill/src/slack-sink/server.ts';
 import { parseNotificationCounts } from '../../../packages/firedrill/src/verifiers/notifications.ts';
 import {

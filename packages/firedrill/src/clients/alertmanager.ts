@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { tryParseDuration } from '../drills/duration.ts';
+import { tryParseDuration } from '../core/duration.ts';
 import type { AmAlert, AmRouteTiming, AmStatus, PostableAlert } from './alertmanager-types.ts';
 import { type HttpClientOptions, requestJson } from './http-types.ts';
 

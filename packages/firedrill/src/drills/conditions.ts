@@ -1,4 +1,4 @@
-import type { Duration } from './duration.ts';
+import type { Duration } from '../core/duration.ts';
 
 /**
  * Conditions are plain data built by small functions, so a drill file stays declarative, the

@@ -1,6 +1,6 @@
+import type { Duration } from '../core/duration.ts';
 import type { FaultSpec } from '../faults/types.ts';
 import type { Condition } from './conditions.ts';
-import type { Duration } from './duration.ts';
 
 export {
   appFault,

@@ -1,6 +1,6 @@
+import type { Mark } from '../core/timeline.ts';
 import { lastOnGrid, nextOnGrid, type PipelineClock } from './pipeline-clock.ts';
 import type { PreflightInfo } from './preflight.ts';
-import type { Mark } from './timeline.ts';
 
 /** The hops the pipeline model covers: what Prometheus and Alertmanager make a drill wait for. */
 export const MODELLED_HOPS = ['fire', 'notify', 'resolve', 'resolve_notify'] as const;

@@ -1,10 +1,10 @@
+import { formatMs, parseDuration } from '../core/duration.ts';
 import type { ConditionResult } from '../core/result.ts';
 import { alertResolvesVerifier } from '../verifiers/alert-state.ts';
 import { slackMessageVerifier } from '../verifiers/slack.ts';
 import { alertMatches, fail, pass, type Verifier, type VerifierContext } from '../verifiers/types.ts';
 import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
 import type { DrillDefinition, ResolveSpec } from './define.ts';
-import { formatMs, parseDuration } from './duration.ts';
 import type { DrillTraffic } from './traffic.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { requestJson } from '../clients/http-types.ts';
 import type { PromEnvelope, PrometheusClient, PromQueryData } from '../clients/prometheus.ts';
-import { tryParseDuration } from './duration.ts';
+import { tryParseDuration } from '../core/duration.ts';
+import type { Mark } from '../core/timeline.ts';
 import type { PreflightInfo } from './preflight.ts';
-import type { Mark } from './timeline.ts';
 
 /**
  * Where the two fixed grids of one alert's path stood when the fault went in: Prometheus scrapes

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Result } from '../core/result.ts';
+import type { Timeline } from '../core/timeline.ts';
 import type { ProbeDefinition, ResolvedEnvironment } from '../probes/define.ts';
 import type { ProbeRunner } from '../probes/runner.ts';
 import type { ProbeTrafficSpec, TrafficSpec } from './define.ts';
 import type { DrillEnvironment } from './environment.ts';
-import type { Timeline } from './timeline.ts';
 import {
   type DrillTraffic,
   markFirstBad,

@@ -1,5 +1,5 @@
+import type { Timeline } from '../core/timeline.ts';
 import type { Fault, FaultContext, InjectedFault } from '../faults/types.ts';
-import type { Timeline } from './timeline.ts';
 
 export interface AppliedFault {
   fault: Fault;

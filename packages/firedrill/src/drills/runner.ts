@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { WebhookReceiver } from '../clients/webhook-receiver.ts';
+import { parseDuration } from '../core/duration.ts';
 import {
   type ConditionResult,
   errorInfo,
@@ -8,6 +10,7 @@ import {
   type Status,
   type StepResult,
 } from '../core/result.ts';
+import { type DrillEventListener, Timeline } from '../core/timeline.ts';
 import { createFault } from '../faults/index.ts';
 import type { FaultContext, FaultSpec } from '../faults/types.ts';
 import { buildVerifiers } from '../verifiers/index.ts';
@@ -16,7 +19,6 @@ import type { VerifierContext } from '../verifiers/types.ts';
 import { buildClients } from './clients.ts';
 import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
 import type { DrillDefinition } from './define.ts';
-import { parseDuration } from './duration.ts';
 import { checkGuards, type DrillEnvironment, faultTarget, lockTargets } from './environment.ts';
 import { hopMetrics } from './hops.ts';
 import { Journal } from './journal.ts';
@@ -26,8 +28,6 @@ import { clockAfterDrill, type PipelineClock, sampleClockForAlert } from './pipe
 import { type PreflightInfo, preflight } from './preflight.ts';
 import { createDrillTraffic } from './probe-traffic.ts';
 import { type AppliedFault, rollbackFaults } from './rollback.ts';
-import { type DrillEventListener, Timeline } from './timeline.ts';
-import type { WebhookReceiver } from './webhook-receiver.ts';
 
 export interface RunDrillOptions {
   drill: DrillDefinition;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cronProblem } from '../core/cron.ts';
+import { tryParseDuration } from '../core/duration.ts';
 import { APP_FAULT_KINDS } from '../faults/types.ts';
-import { tryParseDuration } from './duration.ts';
 
 /** Validates what a drill file exported; every problem becomes one diagnostic naming its path. */
 

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
+import { WebhookReceiver } from '../clients/webhook-receiver.ts';
 import type { Result } from '../core/result.ts';
+import type { DrillEventListener } from '../core/timeline.ts';
 import type { DrillDefinition } from './define.ts';
 import type { DrillEnvironment } from './environment.ts';
 import { runDrill } from './runner.ts';
-import type { DrillEventListener } from './timeline.ts';
-import { WebhookReceiver } from './webhook-receiver.ts';
 
 export interface RunDrillsOptions {
   drills: DrillDefinition[];

@@ -1,5 +1,5 @@
+import type { Timeline } from '../core/timeline.ts';
 import type { RequestTrafficSpec, TrafficRequest } from './define.ts';
-import type { Timeline } from './timeline.ts';
 
 export interface TrafficSample {
   requestId: string;

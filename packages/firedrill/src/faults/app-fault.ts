@@ -1,6 +1,6 @@
 import { type HttpClientOptions, HttpStatusError, requestJson } from '../clients/http-types.ts';
 import { BACKEND_NAMES, backendTarget } from '../connections/backends.ts';
-import { type Duration, parseDuration } from '../drills/duration.ts';
+import { type Duration, parseDuration } from '../core/duration.ts';
 import { runChecked } from './shell.ts';
 import type {
   AppFaultKind,

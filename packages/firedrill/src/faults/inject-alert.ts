@@ -1,6 +1,6 @@
 import { AlertmanagerClient } from '../clients/alertmanager.ts';
 import { backendTarget } from '../connections/backends.ts';
-import { parseDuration } from '../drills/duration.ts';
+import { parseDuration } from '../core/duration.ts';
 import type { Fault, FaultContext, InjectAlertSpec, InjectedFault, RollbackOutcome } from './types.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Connection, GrafanaConnection } from '../connections/schema.ts';
-import type { Duration } from '../drills/duration.ts';
+import type { Duration } from '../core/duration.ts';
 
 /** Fault kinds of the reference app's `POST /__faults` endpoint. */
 export const APP_FAULT_KINDS = [

@@ -1,7 +1,7 @@
+import type { ReceivedAlert } from '../clients/webhook-receiver.ts';
+import { formatMs, parseDuration } from '../core/duration.ts';
 import type { ConditionResult } from '../core/result.ts';
 import type { AlertFiresCondition, AlertSource } from '../drills/conditions.ts';
-import { formatMs, parseDuration } from '../drills/duration.ts';
-import type { ReceivedAlert } from '../drills/webhook-receiver.ts';
 import { alertMatches, errored, fail, nextPoll, pass, type Verifier, type VerifierContext } from './types.ts';
 
 /** One look at an alert in one system. */

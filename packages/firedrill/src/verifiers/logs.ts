@@ -1,7 +1,7 @@
 import { keywordTerms } from '../clients/elasticsearch.ts';
+import { formatMs, parseDuration } from '../core/duration.ts';
 import type { ConditionResult } from '../core/result.ts';
 import type { LogsArriveCondition } from '../drills/conditions.ts';
-import { formatMs, parseDuration } from '../drills/duration.ts';
 import { formatProblem, type LogSchema, loadLogSchema, validateLogEntry } from '../log-schemas/validate.ts';
 import { errored, fail, nextPoll, pass, type Verifier, type VerifierContext } from './types.ts';
 

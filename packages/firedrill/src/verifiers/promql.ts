@@ -1,6 +1,6 @@
+import { formatMs, parseDuration } from '../core/duration.ts';
 import type { ConditionResult } from '../core/result.ts';
 import type { PromqlCondition, PromqlOp } from '../drills/conditions.ts';
-import { formatMs, parseDuration } from '../drills/duration.ts';
 import { errored, fail, nextPoll, pass, type Verifier, type VerifierContext } from './types.ts';
 
 export function compare(actual: number, op: PromqlOp, value: number): boolean {

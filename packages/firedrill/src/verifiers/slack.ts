@@ -1,8 +1,8 @@
 import type { MessageCriteria, SlackWaitResult } from '../clients/slack.ts';
 import { matchesMessage, messageText, SlackWaitTimeoutError, tsToEpochMs } from '../clients/slack.ts';
+import { formatMs, parseDuration } from '../core/duration.ts';
 import type { ConditionResult } from '../core/result.ts';
 import type { NoSlackMessageCondition, SlackMessageCondition } from '../drills/conditions.ts';
-import { formatMs, parseDuration } from '../drills/duration.ts';
 import { errored, fail, pass, type Verifier, type VerifierContext } from './types.ts';
 
 const norm = (c: string) => (c.startsWith('#') ? c : `#${c}`);

@@ -4,9 +4,9 @@ import type { ElasticsearchClient } from '../clients/elasticsearch.ts';
 import type { GrafanaClient } from '../clients/grafana.ts';
 import type { PrometheusClient } from '../clients/prometheus.ts';
 import type { SlackClient } from '../clients/slack.ts';
+import type { WebhookReceiver } from '../clients/webhook-receiver.ts';
 import type { ConditionResult } from '../core/result.ts';
-import type { Timeline } from '../drills/timeline.ts';
-import type { WebhookReceiver } from '../drills/webhook-receiver.ts';
+import type { Timeline } from '../core/timeline.ts';
 
 /** What every verifier of one drill run shares. */
 export interface VerifierContext {

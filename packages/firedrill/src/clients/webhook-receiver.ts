@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AmWebhookAlert, AmWebhookPayload } from '../clients/alertmanager-types.ts';
+import type { AmWebhookAlert, AmWebhookPayload } from './alertmanager-types.ts';
 
 /** One alert out of one webhook POST, stamped with the moment it arrived. */
 export interface ReceivedAlert {

@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '../core/result.ts';
+import type { TimelineEvent } from './result.ts';
 
 export type DrillPhase = TimelineEvent['phase'];
 
