@@ -20,14 +20,9 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadConfig } from '../../packages/firedrill/src/config/load.ts';
 import type { Result } from '../../packages/firedrill/src/core/result.ts';
-import {
-  alertFires,
-  appFault,
-  defineDrill,
-  slackMessage,
-} from '../../packages/firedrill/src/drills/define.ts';
+import { alertFires, appFault, slackMessage } from '../../packages/firedrill/src/drills/define.ts';
 import { resolveDrillEnvironment } from '../../packages/firedrill/src/drills/environment.ts';
-import { loadDrills } from '../../packages/firedrill/src/drills/loader.ts';
+import { loadDrills, planOf } from '../../packages/firedrill/src/drills/loader.ts';
 import { runDrills } from '../../packages/firedrill/src/drills/suite.ts';
 import { stackUp } from '../../packages/firedrill/src/stack/index.ts';
 import { startPipeline } from '../../test/unit/drills/pipeline-harness.ts';
@@ -50,7 +45,7 @@ function pick(results: Result[], key: string): number[] {
 async function pipelineBench(runs: number) {
   const p = await startPipeline();
   const stateDir = mkdtempSync(path.join(tmpdir(), 'firedrill-bench-'));
-  const drill = defineDrill({
+  const drill = planOf({
     id: 'bench-error-rate',
     fault: appFault({ kind: 'error-rate', rate: 1, status: 500, ttl: '60s' }),
     traffic: { requests: [{ path: '/api/items', login: true }], ratePerSec: 10 },
@@ -115,7 +110,7 @@ async function pipelineBench(runs: number) {
 async function stackBench(stateDir: string) {
   const { config } = await loadConfig(path.join(ROOT, 'config/firedrill.config.ts'), ROOT);
   const env = await resolveDrillEnvironment(config, 'local', path.resolve(stateDir));
-  const drills = (await loadDrills(ROOT)).map((d) => d.definition);
+  const drills = (await loadDrills(ROOT)).map((d) => d.plan);
   const started = Date.now();
   const results = await runDrills({
     drills,

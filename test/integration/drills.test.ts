@@ -10,6 +10,7 @@ import type { Result } from '../../packages/firedrill/src/core/result.ts';
 import {
   alertFires,
   appFault,
+  type DrillDefinition,
   defineDrill,
   injectAlert,
   logsArrive,
@@ -20,7 +21,8 @@ import {
   resolveDrillEnvironment,
 } from '../../packages/firedrill/src/drills/environment.ts';
 import { listJournals } from '../../packages/firedrill/src/drills/journal.ts';
-import { loadDrills } from '../../packages/firedrill/src/drills/loader.ts';
+import { loadDrills, planOf } from '../../packages/firedrill/src/drills/loader.ts';
+import type { DrillPlan } from '../../packages/firedrill/src/drills/plan.ts';
 import { replayJournals } from '../../packages/firedrill/src/drills/replay.ts';
 import { runDrills } from '../../packages/firedrill/src/drills/suite.ts';
 import { stackUp } from '../../packages/firedrill/src/stack/index.ts';
@@ -34,9 +36,9 @@ let config: Config;
 let env: DrillEnvironment;
 const results: Result[] = [];
 
-async function run(drills: ReturnType<typeof defineDrill>[]): Promise<Result[]> {
+async function run(drills: (DrillDefinition | DrillPlan)[]): Promise<Result[]> {
   return runDrills({
-    drills,
+    drills: drills.map((d) => ('faults' in d ? d : planOf(d))),
     env,
     stateDir,
     root,
@@ -96,7 +98,7 @@ afterAll(() => {
 });
 
 describe('shipped drills pass against the local stack', async () => {
-  const shipped = (await loadDrills(inject('projectRoot'))).map((d) => d.definition);
+  const shipped = (await loadDrills(inject('projectRoot'))).map((d) => d.plan);
   it.each(shipped.map((d) => [d.id, d] as const))(
     '%s',
     async (_id, drill) => {
@@ -232,10 +234,11 @@ describe('kill -9 of firedrill mid-fault', () => {
       import { appFault, defineDrill, slackMessage } from '${root}/packages/firedrill/src/drills/define.ts';
       import { resolveDrillEnvironment } from '${root}/packages/firedrill/src/drills/environment.ts';
       import { runDrills } from '${root}/packages/firedrill/src/drills/suite.ts';
+      import { planOf } from '${root}/packages/firedrill/src/drills/loader.ts';
       const { config } = await loadConfig('${root}/config/firedrill.config.ts', '${root}');
       const env = await resolveDrillEnvironment(config, 'local', '${stateDir}');
       await runDrills({
-        drills: [defineDrill({
+        drills: [planOf({
           id: 'killed',
           fault: appFault({ kind: 'latency', latencyMs: 200, ttl: '6s' }),
           expect: [slackMessage({ channel: '#alerts-critical', alert: 'NeverComes', within: '120s' })],

@@ -7,6 +7,19 @@
  * export default defineProbe({ id: 'health', kind: 'http', async run({ step, http }) { … } });
  */
 
+export type {
+  AlertFiresCondition,
+  AlertSource,
+  Condition,
+  ConditionPlan,
+  DrillConditionResult,
+  LogMatchValue,
+  LogsArriveCondition,
+  NoSlackMessageCondition,
+  PromqlCondition,
+  PromqlOp,
+  SlackMessageCondition,
+} from './conditions/index.ts';
 // The config file.
 export { defineConfig, env } from './config/define.ts';
 export type { Config, ConfigInput, EnvironmentConfig } from './config/schema.ts';
@@ -24,17 +37,6 @@ export type {
   StepResult,
   TimelineEvent,
 } from './core/result.ts';
-export type {
-  AlertFiresCondition,
-  AlertSource,
-  Condition,
-  LogMatchValue,
-  LogsArriveCondition,
-  NoSlackMessageCondition,
-  PromqlCondition,
-  PromqlOp,
-  SlackMessageCondition,
-} from './drills/conditions.ts';
 export type {
   DrillDefinition,
   ProbeTrafficSpec,
@@ -58,6 +60,7 @@ export {
   slackMessage,
   toxiproxy,
 } from './drills/define.ts';
+export type { DrillPlan } from './drills/plan.ts';
 export type { FaultSpec } from './faults/types.ts';
 export { ProbeAssertionError, quoteText } from './probes/browser/assertions.ts';
 export type {

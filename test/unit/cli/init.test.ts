@@ -74,7 +74,7 @@ describe('firedrill init', () => {
     const probes = await loadProbes({ root: dir, ...loaded.config.probes });
     expect(probes.map((p) => [p.file, p.definition.id])).toEqual([['probes/health.probe.ts', 'health']]);
     const drills = await loadDrills(dir, loaded.config.drills);
-    expect(drills[0]!.definition.expect).toMatchObject([
+    expect(drills[0]!.plan.expect).toMatchObject([
       { type: 'slackMessage', channel: '#ops-alerts', alert: 'FiredrillRoutingCheck' },
     ]);
 

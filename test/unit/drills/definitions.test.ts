@@ -123,7 +123,7 @@ describe('validateDrill', () => {
 describe('loadDrills', () => {
   it('loads every shipped drill in alert-tests/', async () => {
     const drills = await loadDrills(root);
-    expect(drills.map((d) => d.definition.id).sort()).toEqual([
+    expect(drills.map((d) => d.plan.id).sort()).toEqual([
       'alert-routing',
       'api-error-rate',
       'app-down',
@@ -141,7 +141,7 @@ describe('loadDrills', () => {
   it('drills every alert rule of config/alerting/rules.ts', async () => {
     const drilled = new Set(
       (await loadDrills(root)).flatMap((d) =>
-        d.definition.expect.flatMap((c) => (c.type === 'alertFires' ? [c.alert] : [])),
+        d.plan.expect.flatMap((c) => (c.type === 'alertFires' ? [c.alert] : [])),
       ),
     );
     const undrilled = listAlertRules('fast')
@@ -190,7 +190,7 @@ describe('loadDrills', () => {
 
   it('selects by id and names unknown ones', async () => {
     const all = await loadDrills(root);
-    expect(selectDrills(all, ['app-down']).map((d) => d.definition.id)).toEqual(['app-down']);
+    expect(selectDrills(all, ['app-down']).map((d) => d.plan.id)).toEqual(['app-down']);
     expect(() => selectDrills(all, ['nope'])).toThrow(
       /no drill "nope" \(have: alert-routing, api-error-rate/,
     );

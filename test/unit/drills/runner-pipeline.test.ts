@@ -16,6 +16,7 @@ import {
   promql,
   slackMessage,
 } from '../../../packages/firedrill/src/drills/define.ts';
+import { planOf } from '../../../packages/firedrill/src/drills/loader.ts';
 import { runDrill } from '../../../packages/firedrill/src/drills/runner.ts';
 import { FAULT_TOKEN, type Pipeline, startPipeline } from './pipeline-harness.ts';
 
@@ -46,7 +47,7 @@ async function activeFaults(): Promise<unknown[]> {
 function run(drill: ReturnType<typeof defineDrill>, events?: TimelineEvent[], steadyStateWaitMs?: number) {
   return runDrill({
     ...(steadyStateWaitMs !== undefined ? { steadyStateWaitMs } : {}),
-    drill,
+    drill: planOf(drill),
     env: p.env,
     stateDir,
     root,

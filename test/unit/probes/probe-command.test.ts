@@ -70,7 +70,7 @@ describe('firedrill probe', () => {
     await target.close();
   });
 
-  it('exits 0 when the chosen probes pass, writes reports, and pushes metrics grouped by location', async () => {
+  it('exits 0 when the chosen probes pass, writes reports, and pushes each probe to its own group', async () => {
     const json = path.join(project, 'out.json');
     const run = await runCli(project, [
       'probe',
@@ -93,12 +93,14 @@ describe('firedrill probe', () => {
       new RegExp(`^${report.results[0]!.runId}-1$`),
     );
     const samples = parseExposition(await (await fetch(`${gatewayUrl}/metrics`)).text());
-    expect(
-      sample(samples, 'probe_success', { job: 'firedrill', location: 'lab-1', probe: 'home', kind: 'http' }),
-    ).toBe(1);
-    expect(
-      sample(samples, 'probe_http_status_code', { job: 'firedrill', probe: 'health', step: 'get health' }),
-    ).toBe(200);
+    const pushed = { job: 'firedrill-push', location: 'lab-1' };
+    expect(sample(samples, 'probe_success', { ...pushed, probe: 'home', kind: 'http' })).toBe(1);
+    expect(sample(samples, 'probe_http_status_code', { ...pushed, probe: 'health', step: 'get health' })).toBe(
+      200,
+    );
+    // One group per probe: pushing one never replaces the other's series.
+    expect(sample(samples, 'push_time_seconds', { ...pushed, probe: 'home' })).toBeGreaterThan(0);
+    expect(sample(samples, 'push_time_seconds', { ...pushed, probe: 'health' })).toBeGreaterThan(0);
   });
 
   it('exits 1 when any probe fails, naming the failing step', async () => {

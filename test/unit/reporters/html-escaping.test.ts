@@ -31,13 +31,18 @@ describe('html report escaping', () => {
       {
         at: 1,
         phase: 'observe',
+        lane: 'other',
         event: '<b onmouseover=window.pwned=7>',
         detail: { x: '</title><script>window.pwned=8</script>' },
       },
     ],
     conditions: [
       {
-        condition: { type: '<i>', alert: '<script>' },
+        condition: { type: '<i>', alert: '<script>', within: 1000 },
+        hop: 'other',
+        phase: 'observe',
+        withinMs: 1000,
+        deadline: 1001,
         status: 'fail',
         actual: '<script>window.pwned=9</script>',
       },

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../../packages/firedrill/src/core/result.ts';
-import type { DrillDefinition } from '../../../packages/firedrill/src/drills/define.ts';
+import { planOf } from '../../../packages/firedrill/src/drills/loader.ts';
+import type { DrillPlan } from '../../../packages/firedrill/src/drills/plan.ts';
 import { DrillMetrics } from '../../../packages/firedrill/src/metrics/drill-metrics.ts';
 import { DrillScheduler } from '../../../packages/firedrill/src/scheduler/drill-scheduler.ts';
 import { parseExposition, sample } from '../metrics/exposition.ts';
 import { silentLogger } from '../probes/helpers.ts';
 
-const drill = (id: string): DrillDefinition => ({
-  id,
-  schedule: '0 3 * * *',
-  fault: { type: 'shell', inject: 'true', rollback: 'true' },
-  expect: [{ type: 'promql', expr: 'up', op: '>', value: 0, within: '1s' }],
-});
+const drill = (id: string, schedule: string | undefined = '0 3 * * *'): DrillPlan =>
+  planOf({
+    id,
+    ...(schedule ? { schedule } : {}),
+    fault: { type: 'shell', inject: 'true', rollback: 'true' },
+    expect: [{ type: 'promql', expr: 'up', op: '>', value: 0, within: '1s' }],
+  });
 
 function result(id: string, status: Result['status'], notifyMs?: number): Result {
   return {
@@ -87,7 +89,7 @@ describe('scheduled drills', () => {
   });
 
   it('refuses a drill without a schedule', () => {
-    const { schedule: _, ...unscheduled } = drill('a');
+    const unscheduled = drill('a', '');
     expect(
       () =>
         new DrillScheduler({

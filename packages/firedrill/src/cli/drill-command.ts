@@ -50,7 +50,7 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
     await loadDrills(root, { ...config.drills, probes: config.probes }),
     names,
     config.drills.dir,
-  ).map((d) => d.definition);
+  ).map((d) => d.plan);
   if (opts.list) {
     for (const d of drills) process.stdout.write(`${d.id}${d.name ? `  ${d.name}` : ''}\n`);
     return 0;
@@ -70,7 +70,7 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
   if (!env.allowFaults || (env.production && !opts.yesProduction)) {
     const { checkGuards } = await import('../drills/environment.ts');
     try {
-      checkGuards(env, drills[0] ?? { id: '-', fault: [], expect: [] }, {
+      checkGuards(env, drills[0] ?? { id: '-' }, {
         yesProduction: opts.yesProduction === true,
       });
     } catch (err) {

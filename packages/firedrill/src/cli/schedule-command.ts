@@ -162,7 +162,7 @@ async function scheduledDrills(opts: ScheduleOptions, ctx: Context) {
   const { stackUp } = await import('../stack/index.ts');
   const dir = typeof opts.drills === 'string' ? opts.drills : (config.drills.dir ?? 'alert-tests');
   const loaded = await loadDrills(root, { ...config.drills, dir, probes: config.probes });
-  const list = loaded.map((d) => d.definition).filter((d) => d.schedule);
+  const list = loaded.map((d) => d.plan).filter((d) => d.schedule);
   if (list.length === 0)
     throw new SetupError(
       `no drill in ${dir} has a schedule (of ${loaded.length}); add schedule: '0 3 * * *' to one`,

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * A span of time as drills write it: milliseconds as a number, or a string with a unit
  * (`'500ms'`, `'30s'`, `'2m'`, `'1h'`, or Prometheus-style compounds like `'1m30s'`).
@@ -42,3 +44,13 @@ export function formatMs(ms: number): string {
   const s = Math.round((ms % 60_000) / 1000);
   return `${m}m${String(s).padStart(2, '0')}s`;
 }
+
+/**
+ * A duration field of a drill file: the author writes `'30s'` or `1500`, the plan holds ms.
+ * Parsed here, once; nothing after the loader sees the text.
+ */
+export const durationMs = z
+  .custom<Duration>((v) => tryParseDuration(v) !== undefined, {
+    error: (iss) => `expected a duration like '30s' or 1500 (ms), got ${JSON.stringify(iss.input)}`,
+  })
+  .transform((d) => parseDuration(d));

@@ -1,4 +1,5 @@
 import { SETUP_ERROR_TYPES } from './errors.ts';
+import type { Mark } from './timeline.ts';
 /**
  * The one result model. Every probe run, load scenario and drill produces a `Result`;
  * reporters and metrics only ever read these. Plain data so that it survives JSON lines,
@@ -36,22 +37,46 @@ export interface Artifact {
   description?: string;
 }
 
+/**
+ * The hops of an alert path, in the order a drill walks them; one swimlane each in the HTML
+ * report. Every timeline event and condition result names its own, set by the code that
+ * recorded it: nothing downstream guesses a lane from wording.
+ */
+export const HOPS = ['inject', 'fire', 'notify', 'log', 'rollback', 'resolve'] as const;
+export type Hop = (typeof HOPS)[number];
+export type Lane = Hop | 'preflight' | 'other';
+export const LANES: readonly Lane[] = ['preflight', ...HOPS, 'other'];
+
+/** A condition as the drill planned it: its kind's fields, every duration in ms. */
+export type ConditionData = { type: string; within: number } & Record<string, unknown>;
+
 /** One condition a drill checked: what was expected, what was seen, and when it held. */
-export interface ConditionResult {
-  /** Serializable description of the condition, e.g. `{ type: 'alertFires', alert: 'X', within: 30000 }`. */
-  condition: { type: string } & Record<string, unknown>;
+export interface ConditionResult<C extends ConditionData = ConditionData> {
+  condition: C;
+  /** The hop this condition proves; its lane in the report. */
+  hop: Lane;
+  /** `observe` while the fault is on; `resolve` after the rollback. */
+  phase: 'observe' | 'resolve';
+  /** The condition's `within`, in ms. */
+  withinMs: number;
+  /** Epoch ms the condition gave up at: `withinMs` after the injection (the rollback for `resolve`). */
+  deadline: number;
   status: Status;
   /** What was actually observed (last value when failing). */
   actual?: unknown;
   /** Epoch ms when the condition was first satisfied. */
   satisfiedAt?: number;
   message?: string;
+  /** Moments this condition saw (pending, firing, Slack posted, …), which the hops are computed from. */
+  marks?: Partial<Record<Mark, number>>;
 }
 
 export interface TimelineEvent {
   /** Epoch milliseconds. */
   at: number;
   phase: 'preflight' | 'inject' | 'observe' | 'rollback' | 'resolve';
+  /** The hop the event belongs to, set where it was recorded. */
+  lane: Lane;
   event: string;
   detail?: Record<string, unknown>;
 }

@@ -1,4 +1,4 @@
-import type { TimelineEvent } from './result.ts';
+import type { Lane, TimelineEvent } from './result.ts';
 
 export type DrillPhase = TimelineEvent['phase'];
 
@@ -39,9 +39,18 @@ export class Timeline {
     private readonly listener?: DrillEventListener,
   ) {}
 
-  /** `at` may lie in the past: a system's own timestamp (Prometheus' activeAt) placed where it belongs. */
-  add(phase: DrillPhase, event: string, detail?: Record<string, unknown>, at = Date.now()): TimelineEvent {
-    const e: TimelineEvent = { at, phase, event, ...(detail ? { detail } : {}) };
+  /**
+   * `lane` is the hop the event belongs to, said by the code that saw it. `at` may lie in the
+   * past: a system's own timestamp (Prometheus' activeAt) placed where it belongs.
+   */
+  add(
+    lane: Lane,
+    phase: DrillPhase,
+    event: string,
+    detail?: Record<string, unknown>,
+    at = Date.now(),
+  ): TimelineEvent {
+    const e: TimelineEvent = { at, phase, lane, event, ...(detail ? { detail } : {}) };
     this.events.push(e);
     try {
       this.listener?.(e, this.drill);
@@ -53,13 +62,26 @@ export class Timeline {
 
   /** Records a moment once; later calls for the same mark are ignored. Returns whether it was new. */
   mark(name: Mark, at = Date.now()): boolean {
-    if (this.marks[name] !== undefined) return false;
-    this.marks[name] = at;
-    return true;
+    return recordMark(this.marks, name, at);
+  }
+
+  /** Marks a condition returned: the earliest sighting of each moment wins. */
+  merge(marks: Partial<Record<Mark, number>> | undefined): void {
+    for (const [name, at] of Object.entries(marks ?? {}) as [Mark, number][]) {
+      const had = this.marks[name];
+      if (had === undefined || at < had) this.marks[name] = at;
+    }
   }
 
   /** Events ordered by time, for the result (systems' own timestamps arrive out of order). */
   sorted(): TimelineEvent[] {
     return [...this.events].sort((a, b) => a.at - b.at);
   }
+}
+
+/** Sets `name` in `marks` unless already set; whether it was new. */
+export function recordMark(marks: Partial<Record<Mark, number>>, name: Mark, at = Date.now()): boolean {
+  if (marks[name] !== undefined) return false;
+  marks[name] = at;
+  return true;
 }

@@ -1,7 +1,14 @@
+import type { Condition } from '../conditions/index.ts';
 import type { Duration } from '../core/duration.ts';
 import type { FaultSpec } from '../faults/types.ts';
-import type { Condition } from './conditions.ts';
 
+export {
+  alertFires,
+  logsArrive,
+  noSlackMessage,
+  promql,
+  slackMessage,
+} from '../conditions/index.ts';
 export {
   appFault,
   badTraffic,
@@ -10,13 +17,6 @@ export {
   shell,
   toxiproxy,
 } from '../faults/index.ts';
-export {
-  alertFires,
-  logsArrive,
-  noSlackMessage,
-  promql,
-  slackMessage,
-} from './conditions.ts';
 
 /** One request the drill keeps sending while the fault is on. */
 export interface TrafficRequest {

@@ -1,7 +1,7 @@
 import type { Config, EnvironmentConfig } from '../config/schema.ts';
 import type { Connection, GrafanaConnection, SlackConnection } from '../connections/schema.ts';
 import type { FaultSpec, FaultTarget } from '../faults/types.ts';
-import type { DrillDefinition } from './define.ts';
+import type { DrillPlan } from './plan.ts';
 
 /** An environment with every URL a drill needs resolved (the local stack's, for `stack: true`). */
 export interface DrillEnvironment {
@@ -105,7 +105,7 @@ export async function resolveDrillEnvironment(
 /** Refuses what must never run: faults where they are not allowed, production without the flag. */
 export function checkGuards(
   env: DrillEnvironment,
-  drill: DrillDefinition,
+  drill: Pick<DrillPlan, 'id' | 'environments'>,
   opts: { yesProduction?: boolean } = {},
 ): void {
   if (!env.allowFaults) {

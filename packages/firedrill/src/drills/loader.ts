@@ -3,37 +3,50 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fileMatcher } from '../config/file-match.ts';
 import { ConfigError, type Diagnostic, issuesToDiagnostics } from '../config/load.ts';
+import type { FaultSpec } from '../faults/types.ts';
 import type { DrillDefinition } from './define.ts';
-import { drillSchema, faultIssues } from './schema.ts';
+import { type DrillPlan, planDrill } from './plan.ts';
+import { drillSchema, faultIssues, parseFaults } from './schema.ts';
 
 export const DRILL_DIR = 'alert-tests';
 export const DRILL_SUFFIX = '.drill.ts';
 
 export interface LoadedDrill {
-  definition: DrillDefinition;
+  /** The drill as it runs: parsed once, here. */
+  plan: DrillPlan;
   /** Relative to the project root. */
   file: string;
 }
 
 /** Validates one exported value; diagnostics name the file and the property. */
-export function validateDrill(
-  raw: unknown,
-  file: string,
-): { drill?: DrillDefinition; diagnostics: Diagnostic[] } {
+export function validateDrill(raw: unknown, file: string): { drill?: DrillPlan; diagnostics: Diagnostic[] } {
   const parsed = drillSchema.safeParse(raw);
   // The fault is checked on its own: zod's union of "one or a list" would only say "Invalid input".
-  const faults = faultIssues((raw as { fault?: unknown } | null)?.fault).map((i) => ({
+  const faultProblems = faultIssues((raw as { fault?: unknown } | null)?.fault).map((i) => ({
     file,
     path: i.path.join('.'),
     message: i.message,
   }));
-  if (!parsed.success || faults.length) {
+  if (!parsed.success || faultProblems.length) {
     return {
-      diagnostics: [...(parsed.success ? [] : issuesToDiagnostics(file, parsed.error.issues)), ...faults],
+      diagnostics: [
+        ...(parsed.success ? [] : issuesToDiagnostics(file, parsed.error.issues)),
+        ...faultProblems,
+      ],
     };
   }
-  // The parsed copy drops nothing (strict objects), but keep the author's object: it is the same data.
-  return { drill: raw as DrillDefinition, diagnostics: [] };
+  const checked = parseFaults(parsed.data.fault);
+  const faults = (checked.success ? [checked.data].flat() : []) as FaultSpec[];
+  const { plan, problems } = planDrill(parsed.data, faults);
+  const diagnostics = problems.map((p) => ({ file, path: p.path.join('.'), message: p.message }));
+  return plan ? { drill: plan, diagnostics } : { diagnostics };
+}
+
+/** The plan of one drill given in code (a test, a script); an invalid one throws every problem at once. */
+export function planOf(definition: DrillDefinition, file = `${definition.id}.drill.ts`): DrillPlan {
+  const { drill, diagnostics } = validateDrill(definition, file);
+  if (!drill) throw new ConfigError(diagnostics);
+  return drill;
 }
 
 /**
@@ -90,7 +103,7 @@ export async function loadDrills(root: string, files: string | DrillFiles = {}):
       continue;
     }
     seen.set(drill.id, file);
-    drills.push({ definition: drill, file });
+    drills.push({ plan: drill, file });
   }
   diagnostics.push(...(await probeTrafficProblems(root, drills, opts.probes ?? {})));
   if (diagnostics.length) throw new ConfigError(diagnostics);
@@ -104,7 +117,7 @@ async function probeTrafficProblems(
   probeFiles: { dir?: string; match?: string },
 ): Promise<Diagnostic[]> {
   const probesDir = `${probeFiles.dir ?? 'probes'}/`;
-  const users = drills.filter((d) => d.definition.traffic && 'probe' in d.definition.traffic);
+  const users = drills.filter((d) => d.plan.traffic && 'probe' in d.plan.traffic);
   if (users.length === 0) return [];
   let ids: string[];
   try {
@@ -118,8 +131,8 @@ async function probeTrafficProblems(
       message: `${probesDir} failed to load: ${why}`,
     }));
   }
-  return users.flatMap(({ definition, file }) => {
-    const probe = (definition.traffic as { probe: string }).probe;
+  return users.flatMap(({ plan, file }) => {
+    const probe = (plan.traffic as { probe: string }).probe;
     return ids.includes(probe)
       ? []
       : [
@@ -135,7 +148,7 @@ async function probeTrafficProblems(
 /** The drills named on the command line (by id), or all; unknown names are a diagnostic. */
 export function selectDrills(all: LoadedDrill[], names: string[], dir = DRILL_DIR): LoadedDrill[] {
   if (names.length === 0) return all;
-  const byId = new Map(all.map((d) => [d.definition.id, d]));
+  const byId = new Map(all.map((d) => [d.plan.id, d]));
   const unknown = names.filter((n) => !byId.has(n));
   if (unknown.length) {
     throw new ConfigError(

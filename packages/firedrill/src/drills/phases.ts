@@ -1,10 +1,9 @@
-import { formatMs, parseDuration } from '../core/duration.ts';
-import type { ConditionResult } from '../core/result.ts';
-import { alertResolvesVerifier } from '../verifiers/alert-state.ts';
-import { slackMessageVerifier } from '../verifiers/slack.ts';
-import { alertMatches, fail, pass, type Verifier, type VerifierContext } from '../verifiers/types.ts';
-import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
-import type { DrillDefinition, ResolveSpec } from './define.ts';
+import { alertResolvesVerifier } from '../conditions/alert-fires.ts';
+import { slackMessageVerifier } from '../conditions/slack-message.ts';
+import { alertMatches, fail, pass, type Verifier, type VerifierContext } from '../conditions/types.ts';
+import { formatMs } from '../core/duration.ts';
+import type { Mark } from '../core/timeline.ts';
+import type { DrillPlan } from './plan.ts';
 import type { DrillTraffic } from './traffic.ts';
 
 /**
@@ -13,22 +12,21 @@ import type { DrillTraffic } from './traffic.ts';
  * ignores reads as "the alert never fired" and sends people to debug the wrong hop.
  */
 export function steadyStateLeftVerifier(
-  drill: DrillDefinition,
+  drill: DrillPlan,
   traffic: DrillTraffic,
-  ctx: VerifierContext,
+  firstBadSample: () => number | undefined,
 ): Verifier {
-  const alertWithin = drill.expect
-    .filter((c): c is AlertFiresCondition => c.type === 'alertFires')
-    .map((c) => parseDuration(c.within));
+  const alertWithin = drill.expect.flatMap((c) => (c.type === 'alertFires' ? [c.within] : []));
   const within = alertWithin.length ? Math.min(...alertWithin) : 30_000;
-  const condition: ConditionResult['condition'] = { type: 'steadyStateLeft', within };
   return {
-    condition,
+    condition: { type: 'steadyStateLeft', within },
+    hop: 'inject',
+    phase: 'observe',
     async wait(deadline, signal) {
       const bad = await traffic.waitForBad(deadline, signal);
       if (bad) {
-        const at = ctx.timeline.marks.firstBadSample ?? bad.at;
-        return pass(condition, at, {
+        const at = firstBadSample() ?? bad.at;
+        return pass(at, {
           status: bad.status,
           error: bad.error,
           durationMs: bad.durationMs,
@@ -41,7 +39,6 @@ export function steadyStateLeftVerifier(
           .map(([s, n]) => `${n}×${s}`)
           .join(', ') || 'none answered';
       return fail(
-        condition,
         `steady state never left: none of the ${t.sent} ${traffic.unit} during the fault was affected within ${formatMs(within)} (${statuses}); the app ignored the fault`,
         { ...t },
       );
@@ -49,78 +46,66 @@ export function steadyStateLeftVerifier(
   };
 }
 
-/** Side observations during observe that are no condition: when Alertmanager pushed the notification. */
-export function observeExtras(drill: DrillDefinition, ctx: VerifierContext): { stop(): void } {
+/**
+ * Side observations during observe that are no condition: when Alertmanager pushed the
+ * notification. `stop` ends the watch and returns the marks it saw.
+ */
+export function observeExtras(
+  drill: DrillPlan,
+  ctx: VerifierContext,
+): { stop(): Partial<Record<Mark, number>> } {
   const webhook = ctx.webhook;
-  const alert = primaryAlert(drill.expect);
-  if (!webhook) return { stop() {} };
-  const unsubscribe = webhook.subscribe((r) => {
-    if (r.alert.status !== 'firing' || r.receivedAt < ctx.injectedAt) return;
+  const alert = drill.alert;
+  if (!webhook) return { stop: () => ({}) };
+  let receivedAt: number | undefined;
+  const see = (r: Parameters<Parameters<typeof webhook.subscribe>[0]>[0]) => {
+    if (r.alert.status !== 'firing' || r.receivedAt < ctx.injectedAt || receivedAt !== undefined) return;
     const ours = ctx.drillLabel
       ? r.alert.labels.drill_id === ctx.drillLabel
       : alert !== undefined && alertMatches(r.alert.labels, alert, undefined, undefined);
     if (!ours) return;
-    if (ctx.timeline.mark('webhookReceived', r.receivedAt)) {
-      ctx.timeline.add(
-        'observe',
-        `Alertmanager sent ${r.alert.labels.alertname} (webhook)`,
-        { receiver: r.receiver },
-        r.receivedAt,
-      );
-    }
-  });
+    receivedAt = r.receivedAt;
+    ctx.timeline.add(
+      'notify',
+      'observe',
+      `Alertmanager sent ${r.alert.labels.alertname} (webhook)`,
+      { receiver: r.receiver },
+      r.receivedAt,
+    );
+  };
+  const unsubscribe = webhook.subscribe(see);
   // Alerts that arrived before the subscription (a very fast pipeline) are picked up too.
-  for (const r of webhook.received(ctx.injectedAt)) {
-    if (
-      r.alert.status === 'firing' &&
-      (ctx.drillLabel ? r.alert.labels.drill_id === ctx.drillLabel : r.alert.labels.alertname === alert)
-    ) {
-      if (ctx.timeline.mark('webhookReceived', r.receivedAt)) {
-        ctx.timeline.add(
-          'observe',
-          `Alertmanager sent ${r.alert.labels.alertname} (webhook)`,
-          { receiver: r.receiver },
-          r.receivedAt,
-        );
-      }
-    }
-  }
-  return { stop: unsubscribe };
+  for (const r of webhook.received(ctx.injectedAt)) see(r);
+  return {
+    stop: () => {
+      unsubscribe();
+      return receivedAt === undefined ? {} : { webhookReceived: receivedAt };
+    },
+  };
 }
 
 /** After rollback: every expected alert resolves, and a resolved message reaches every expected channel. */
-export function resolveVerifiers(
-  drill: DrillDefinition,
-  ctx: VerifierContext,
-  within: number,
-  routing: boolean,
-  routingAlert: string | undefined,
-): Verifier[] {
+export function resolveVerifiers(drill: DrillPlan, ctx: VerifierContext): Verifier[] {
   const out: Verifier[] = [];
-  const spec: Partial<ResolveSpec> = drill.resolve || {};
-  if (spec.alert !== false) {
+  const spec = drill.resolve;
+  if (!spec) return out;
+  const within = spec.withinMs;
+  if (spec.alert) {
     for (const c of drill.expect) {
       if (c.type !== 'alertFires') continue;
       // Pushed resolution when Alertmanager has firedrill's webhook; otherwise poll the rule's source.
       const source =
-        routing || (c.source ?? 'prometheus') === 'alertmanager'
+        drill.routing || (c.source ?? 'prometheus') === 'alertmanager'
           ? 'alertmanager'
           : (c.source ?? 'prometheus');
       // Matched from the injection on: an alert may resolve before the rollback (bad traffic that ended).
       out.push(alertResolvesVerifier(c.alert, c.labels, source, within, ctx, ctx.injectedAt));
     }
   }
-  if (spec.message !== false) {
-    const fallback = primaryAlert(drill.expect) ?? routingAlert;
+  if (spec.message) {
     for (const c of drill.expect) {
       if (c.type !== 'slackMessage') continue;
-      const alert = c.alert ?? fallback;
-      out.push(
-        slackMessageVerifier({ ...c, within, ...(alert ? { alert } : {}) }, ctx, {
-          resolved: true,
-          oldest: ctx.injectedAt,
-        }),
-      );
+      out.push(slackMessageVerifier({ ...c, within }, ctx, { resolved: true, oldest: ctx.injectedAt }));
     }
   }
   return out;

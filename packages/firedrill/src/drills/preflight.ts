@@ -1,15 +1,14 @@
 import type { AmRouteTiming } from '../clients/alertmanager-types.ts';
 import type { PromTimingConfig } from '../clients/prometheus.ts';
+import { type AlertFiresPlan, type AlertSighting, sightAlert } from '../conditions/alert-fires.ts';
+import { type NotificationCounts, readNotificationCounts } from '../conditions/notifications.ts';
+import type { VerifierContext } from '../conditions/types.ts';
 import { BackendAccessError } from '../connections/http.ts';
 import { loadLogSchema } from '../log-schemas/validate.ts';
-import { type AlertSighting, sightAlert } from '../verifiers/alert-state.ts';
-import { type NotificationCounts, readNotificationCounts } from '../verifiers/notifications.ts';
-import type { VerifierContext } from '../verifiers/types.ts';
-import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
-import type { DrillDefinition } from './define.ts';
 import type { DrillEnvironment } from './environment.ts';
 import { activeInhibitors } from './inhibition.ts';
 import { exprWindowMs, scrapeJobOf } from './pipeline-clock.ts';
+import type { DrillPlan } from './plan.ts';
 import type { DrillTraffic } from './traffic.ts';
 
 /** One expected alert's rule as the live Prometheus has it loaded. */
@@ -75,7 +74,7 @@ async function waitForAlertmanagerDiscovery(ctx: VerifierContext, signal: AbortS
  * reachable, and the drill's traffic answered as usual. Every problem is collected, then thrown together.
  */
 export async function preflight(
-  drill: DrillDefinition,
+  drill: DrillPlan,
   env: DrillEnvironment,
   ctx: VerifierContext,
   traffic: DrillTraffic | undefined,
@@ -88,7 +87,7 @@ export async function preflight(
   const problems: string[] = [];
   const causes: unknown[] = [];
   const add = (event: string, detail?: Record<string, unknown>) =>
-    ctx.timeline.add('preflight', event, detail);
+    ctx.timeline.add('preflight', 'preflight', event, detail);
   const check = async (what: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -98,7 +97,7 @@ export async function preflight(
       problems.push(err instanceof BackendAccessError ? err.message : `${what}: ${(err as Error).message}`);
     }
   };
-  const alerts = drill.expect.filter((c): c is AlertFiresCondition => c.type === 'alertFires');
+  const alerts = drill.expect.filter((c): c is AlertFiresPlan => c.type === 'alertFires');
   const usesRules = alerts.some((a) => (a.source ?? 'prometheus') !== 'grafana') && !routing;
   const usesSlack = drill.expect.some((c) => c.type === 'slackMessage' || c.type === 'noSlackMessage');
   const usesLogs = drill.expect.some((c) => c.type === 'logsArrive');
@@ -169,7 +168,7 @@ export async function preflight(
         const first = alerts[0];
         const labels = routing
           ? faultLabels(drill)
-          : { alertname: first?.alert ?? primaryAlert(drill.expect) ?? '', ...(first?.labels ?? {}) };
+          : { alertname: first?.alert ?? drill.alert ?? '', ...(first?.labels ?? {}) };
         const timings = await am.routeTimings(labels, signal);
         info.amTiming = timings.find((t) => t.receiver !== 'firedrill') ?? timings[0];
         // An alert that inhibits ours (AppDown after a restart, still resolving) would swallow the
@@ -227,8 +226,8 @@ export async function preflight(
   return info;
 }
 
-function faultLabels(drill: DrillDefinition): Record<string, string> {
-  const faults = Array.isArray(drill.fault) ? drill.fault : [drill.fault];
+function faultLabels(drill: DrillPlan): Record<string, string> {
+  const faults = drill.faults;
   const f = faults.find((x) => x.type === 'inject-alert');
   return f?.type === 'inject-alert' ? f.labels : {};
 }

@@ -39,7 +39,7 @@ export async function rollbackFaults(
           cleared: out.cleared,
           ...(out.detail ? { detail: out.detail } : {}),
         });
-        timeline?.add('rollback', `rolled back: ${a.fault.describe()}`, {
+        timeline?.add('rollback', 'rollback', `rolled back: ${a.fault.describe()}`, {
           cleared: out.cleared,
           detail: out.detail,
         });
@@ -54,7 +54,7 @@ export async function rollbackFaults(
       const msg = `${a.fault.describe()}: ${(lastErr as Error).message}`;
       errors.push(msg);
       outcomes.push({ description: a.fault.describe(), cleared: false, error: (lastErr as Error).message });
-      timeline?.add('rollback', 'rollback failed', {
+      timeline?.add('rollback', 'rollback', 'rollback failed', {
         fault: a.fault.describe(),
         error: (lastErr as Error).message,
       });

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { WebhookReceiver } from '../clients/webhook-receiver.ts';
-import { parseDuration } from '../core/duration.ts';
+import { buildVerifier, settle, type Verifier, type VerifierContext } from '../conditions/index.ts';
+import { notificationDelta } from '../conditions/notifications.ts';
 import {
   type ConditionResult,
   errorInfo,
@@ -12,25 +13,22 @@ import {
 } from '../core/result.ts';
 import { type DrillEventListener, Timeline } from '../core/timeline.ts';
 import { createFault } from '../faults/index.ts';
-import type { FaultContext, FaultSpec } from '../faults/types.ts';
-import { buildVerifiers } from '../verifiers/index.ts';
-import { notificationDelta } from '../verifiers/notifications.ts';
-import type { VerifierContext } from '../verifiers/types.ts';
+import type { FaultContext } from '../faults/types.ts';
 import { buildClients } from './clients.ts';
-import { type AlertFiresCondition, primaryAlert } from './conditions.ts';
-import type { DrillDefinition } from './define.ts';
 import { checkGuards, type DrillEnvironment, faultTarget, lockTargets } from './environment.ts';
 import { hopMetrics } from './hops.ts';
 import { Journal } from './journal.ts';
 import { acquireTargetLock, type TargetLock } from './lock.ts';
 import { observeExtras, resolveVerifiers, steadyStateLeftVerifier } from './phases.ts';
 import { clockAfterDrill, type PipelineClock, sampleClockForAlert } from './pipeline-clock.ts';
+import type { DrillPlan } from './plan.ts';
 import { type PreflightInfo, preflight } from './preflight.ts';
 import { createDrillTraffic } from './probe-traffic.ts';
 import { type AppliedFault, rollbackFaults } from './rollback.ts';
+import type { DrillTraffic } from './traffic.ts';
 
 export interface RunDrillOptions {
-  drill: DrillDefinition;
+  drill: DrillPlan;
   env: DrillEnvironment;
   /** Absolute; journal and locks live under it. */
   stateDir: string;
@@ -51,246 +49,289 @@ export interface RunDrillOptions {
   steadyStateWaitMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 180_000;
-const DEFAULT_RESOLVE_MS = 60_000;
-
 export function newRunId(drillId: string): string {
   return `${drillId}-${randomBytes(3).toString('hex')}`;
 }
 
-function faultsOf(drill: DrillDefinition): FaultSpec[] {
-  return Array.isArray(drill.fault) ? drill.fault : [drill.fault];
+/** Everything one drill run shares across its phases. */
+interface Run {
+  opts: RunDrillOptions;
+  drill: DrillPlan;
+  env: DrillEnvironment;
+  log: Logger;
+  timeline: Timeline;
+  result: Result & { steps: StepResult[]; conditions: ConditionResult[] };
+  signal: AbortSignal;
+  clients: ReturnType<typeof buildClients>;
+  vctx: VerifierContext;
+  fctx: FaultContext;
+  traffic: DrillTraffic | undefined;
+  applied: AppliedFault[];
+  locks: TargetLock[];
+  journal?: Journal;
+  info?: PreflightInfo;
+  clock?: Promise<PipelineClock | undefined>;
+  /** Observe ran to its end (not cut short by an error or a signal): resolve may follow. */
+  observed: boolean;
 }
 
-class Phase {
-  readonly step: StepResult;
-  constructor(name: string) {
-    this.step = { name, status: 'pass', start: Date.now(), durationMs: 0 };
-  }
-  end(status: Status, err?: unknown): StepResult {
-    this.step.status = status;
-    this.step.durationMs = Date.now() - this.step.start;
-    if (err !== undefined) this.step.error = errorInfo(err);
-    return this.step;
+/** A phase's step on the result: timed from its start, its status from how it ended. */
+async function phase(run: Run, name: string, body: () => Promise<Status>): Promise<void> {
+  const step: StepResult = { name, status: 'pass', start: Date.now(), durationMs: 0 };
+  try {
+    step.status = await body();
+  } catch (err) {
+    step.status = 'error';
+    step.error = errorInfo(err);
+    throw err;
+  } finally {
+    step.durationMs = Date.now() - step.start;
+    run.result.steps.push(step);
   }
 }
 
 /**
- * Runs one drill: preflight → inject → observe → rollback (always, in `finally`) → resolve.
- * Never throws: every failure, including the runner's own, ends up in the returned Result.
+ * Runs one drill: preflight → inject → observe → rollback (always) → resolve. Never throws:
+ * every failure, including the runner's own, ends up in the returned Result.
  */
 export async function runDrill(opts: RunDrillOptions): Promise<Result> {
-  const { drill, env, logger } = opts;
+  const run = newRun(opts);
+  const deadline = setTimeout(
+    () => run.deadline.abort(new Error(`drill timed out after ${run.drill.timeoutMs} ms`)),
+    run.drill.timeoutMs,
+  );
+  try {
+    checkGuards(run.env, run.drill, { yesProduction: opts.yesProduction === true });
+    for (const target of lockTargets(run.env, run.drill.faults)) {
+      run.locks.push(
+        await acquireTargetLock(opts.stateDir, target, { runId: run.result.runId, drillId: run.drill.id }),
+      );
+    }
+    await phase(run, 'preflight', () => preflightPhase(run));
+    await phase(run, 'inject', () => injectPhase(run));
+    await phase(run, 'observe', () => observePhase(run));
+  } catch (err) {
+    run.result.error = errorInfo(err);
+    run.log.warn({ err: (err as Error).message }, 'drill stopped before the end of observe');
+  } finally {
+    await rollbackPhase(run);
+  }
+  if (run.observed && run.drill.resolve && run.result.rollback?.status === 'pass' && !run.signal.aborted)
+    await phase(run, 'resolve', () => resolvePhase(run));
+  clearTimeout(deadline);
+  return finish(run);
+}
+
+function newRun(opts: RunDrillOptions): Run & { deadline: AbortController } {
+  const { drill, env } = opts;
   const runId = opts.runId ?? newRunId(drill.id);
-  const log = logger.child({ component: 'drill', id: drill.id, runId });
+  const log = opts.logger.child({ component: 'drill', id: drill.id, runId });
   const timeline = new Timeline({ id: drill.id, runId }, opts.onEvent);
-  const start = Date.now();
-  const steps: StepResult[] = [];
-  const conditions: ConditionResult[] = [];
-  const faults = faultsOf(drill);
-  const routing = faults.some((f) => f.type === 'inject-alert' || f.type === 'grafana-test-notification');
-  const result: Result = {
+  const deadline = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+  const requestIds: string[] = [];
+  const recordRequestId = (id: string) => requestIds.push(id);
+  const clients = buildClients(env, log);
+  const result: Run['result'] = {
     id: drill.id,
-    name: drill.name ?? drill.id,
+    name: drill.name,
     kind: 'drill',
     status: 'pass',
     runId,
-    start,
+    start: Date.now(),
     durationMs: 0,
     environment: env.name,
-    steps,
+    steps: [],
     artifacts: [],
     timeline: timeline.events,
-    conditions,
+    conditions: [],
     ...(drill.tags ? { tags: drill.tags } : {}),
   };
-  const deadlineCtl = new AbortController();
-  const timeout = setTimeout(
-    () => deadlineCtl.abort(new Error(`drill timed out after ${drill.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
-    drill.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  );
-  const signal = opts.signal ? AbortSignal.any([opts.signal, deadlineCtl.signal]) : deadlineCtl.signal;
-  const requestIds: string[] = [];
-  const clients = buildClients(env, log);
-  const vctx: VerifierContext = {
-    drillId: drill.id,
-    runId,
-    injectedAt: 0,
+  return {
+    opts,
+    drill,
+    env,
+    log,
     timeline,
-    logger: log,
-    ...clients,
-    slackChannels: env.slackChannels,
-    ...(opts.webhook ? { webhook: opts.webhook } : {}),
-    requestIds: () => requestIds,
-    root: opts.root,
-    ...(routing ? { drillLabel: runId } : {}),
-  };
-  const fctx: FaultContext = {
-    target: faultTarget(env),
-    drillId: drill.id,
-    runId,
+    result,
     signal,
-    logger: log,
-    recordRequestId: (id) => requestIds.push(id),
-    ...(opts.restartStack ? { restartStack: opts.restartStack } : {}),
+    deadline,
+    clients,
+    vctx: {
+      drillId: drill.id,
+      runId,
+      injectedAt: 0,
+      timeline,
+      logger: log,
+      ...clients,
+      slackChannels: env.slackChannels,
+      ...(opts.webhook ? { webhook: opts.webhook } : {}),
+      requestIds: () => requestIds,
+      root: opts.root,
+      ...(drill.routing ? { drillLabel: runId } : {}),
+    },
+    fctx: {
+      target: faultTarget(env),
+      drillId: drill.id,
+      runId,
+      signal,
+      logger: log,
+      recordRequestId,
+      ...(opts.restartStack ? { restartStack: opts.restartStack } : {}),
+    },
+    traffic: drill.traffic
+      ? createDrillTraffic(drill.traffic, env, {
+          root: opts.root,
+          runId,
+          timeline,
+          logger: log,
+          artifactsDir: path.join(opts.stateDir, 'drill-artifacts', runId),
+          recordRequestId,
+        })
+      : undefined,
+    applied: [],
+    locks: [],
+    observed: false,
   };
-  const traffic = drill.traffic
-    ? createDrillTraffic(drill.traffic, env, {
-        root: opts.root,
-        runId,
-        timeline,
-        logger: log,
-        artifactsDir: path.join(opts.stateDir, 'drill-artifacts', runId),
-        recordRequestId: (id) => requestIds.push(id),
-      })
-    : undefined;
-  const applied: AppliedFault[] = [];
-  const locks: TargetLock[] = [];
-  let journal: Journal | undefined;
-  let info: PreflightInfo | undefined;
-  let observed = false;
-  let extras: { stop(): void } | undefined;
-  let clock: Promise<PipelineClock | undefined> | undefined;
-  const alerts = drill.expect.filter((c): c is AlertFiresCondition => c.type === 'alertFires');
+}
 
-  try {
-    checkGuards(env, drill, { yesProduction: opts.yesProduction === true });
-    for (const target of lockTargets(env, faults)) {
-      locks.push(await acquireTargetLock(opts.stateDir, target, { runId, drillId: drill.id }));
-    }
+async function preflightPhase(run: Run): Promise<Status> {
+  run.timeline.add('preflight', 'preflight', 'preflight started', { environment: run.env.name });
+  run.info = await preflight(
+    run.drill,
+    run.env,
+    run.vctx,
+    run.traffic,
+    run.drill.routing,
+    run.signal,
+    run.opts.steadyStateWaitMs,
+  );
+  run.timeline.add('preflight', 'preflight', 'steady state confirmed');
+  return 'pass';
+}
 
-    const pre = new Phase('preflight');
-    timeline.add('preflight', 'preflight started', { environment: env.name });
-    try {
-      info = await preflight(drill, env, vctx, traffic, routing, signal, opts.steadyStateWaitMs);
-      steps.push(pre.end('pass'));
-      timeline.add('preflight', 'steady state confirmed');
-    } catch (err) {
-      steps.push(pre.end('error', err));
-      throw err;
-    }
-
-    const inj = new Phase('inject');
-    try {
-      journal = await Journal.create(opts.stateDir, {
-        runId,
-        drillId: drill.id,
-        environment: env.name,
-        target: fctx.target,
-      });
-      for (const spec of faults) {
-        const fault = createFault(spec);
-        const index = await journal.intend(spec, fault.describe());
-        const entry: AppliedFault = { fault };
-        applied.push(entry);
-        entry.injected = await fault.inject(fctx);
-        await journal.injected(index, entry.injected);
-        if (timeline.mark('injected', entry.injected.injectedAt)) vctx.injectedAt = entry.injected.injectedAt;
-        timeline.add(
-          'inject',
-          `fault injected: ${fault.describe()}`,
-          {
-            ids: entry.injected.ids,
-            ...(entry.injected.expiresAt
-              ? { expiresAt: new Date(entry.injected.expiresAt).toISOString() }
-              : {}),
-          },
-          entry.injected.injectedAt,
-        );
-      }
-      steps.push(inj.end('pass'));
-      // Right after the fault, in the background: where the scrape and evaluation grids stand now.
-      if (!routing) clock = sampleClockForAlert(clients.prometheus, info, alerts[0]?.alert, signal);
-    } catch (err) {
-      steps.push(inj.end('error', err));
-      throw err;
-    }
-
-    const obs = new Phase('observe');
-    traffic?.start(signal);
-    const verifiers = buildVerifiers(
-      drill.expect,
-      vctx,
-      info,
-      primaryAlert(drill.expect) ?? routingAlert(faults),
+/** The journal is written and fsynced before each fault, so a crash mid-drill can always be undone. */
+async function injectPhase(run: Run): Promise<Status> {
+  const { drill, timeline } = run;
+  run.journal = await Journal.create(run.opts.stateDir, {
+    runId: run.result.runId,
+    drillId: drill.id,
+    environment: run.env.name,
+    target: run.fctx.target,
+  });
+  for (const spec of drill.faults) {
+    const fault = createFault(spec);
+    const index = await run.journal.intend(spec, fault.describe());
+    const entry: AppliedFault = { fault };
+    run.applied.push(entry);
+    entry.injected = await fault.inject(run.fctx);
+    await run.journal.injected(index, entry.injected);
+    if (timeline.mark('injected', entry.injected.injectedAt)) run.vctx.injectedAt = entry.injected.injectedAt;
+    timeline.add(
+      'inject',
+      'inject',
+      `fault injected: ${fault.describe()}`,
+      {
+        ids: entry.injected.ids,
+        ...(entry.injected.expiresAt ? { expiresAt: new Date(entry.injected.expiresAt).toISOString() } : {}),
+      },
+      entry.injected.injectedAt,
     );
-    const implicit =
-      traffic && drill.requireEffect !== false ? [steadyStateLeftVerifier(drill, traffic, vctx)] : [];
-    extras = observeExtras(drill, vctx);
-    const all = [...implicit, ...verifiers];
-    const results = await Promise.all(
-      all.map((v) => v.wait(vctx.injectedAt + Number(v.condition.within ?? 30_000), signal)),
+  }
+  // Right after the fault, in the background: where the scrape and evaluation grids stand now.
+  if (!drill.routing)
+    run.clock = sampleClockForAlert(run.clients.prometheus, run.info, firstAlert(drill), run.signal);
+  return 'pass';
+}
+
+/** Every condition at once, each against its own deadline counted from the injection. */
+async function observePhase(run: Run): Promise<Status> {
+  const { drill, vctx, traffic, timeline } = run;
+  traffic?.start(run.signal);
+  const forMs = (alert: string) => run.info?.rules.get(alert)?.forMs ?? 0;
+  const verifiers: Verifier[] = [
+    ...(traffic && drill.requireEffect
+      ? [steadyStateLeftVerifier(drill, traffic, () => timeline.marks.firstBadSample)]
+      : []),
+    ...drill.expect.map((c) => buildVerifier(c, vctx, { forMs })),
+  ];
+  const extras = observeExtras(drill, vctx);
+  const results = await Promise.all(verifiers.map((v) => settle(v, vctx.injectedAt, run.signal)));
+  timeline.merge(extras.stop());
+  record(run, results);
+  if (run.signal.aborted) throw run.signal.reason ?? new Error('drill interrupted');
+  run.observed = true;
+  return results.every((r) => r.status === 'pass') ? 'pass' : 'fail';
+}
+
+/** Always runs, whatever ended the drill, and never on the drill's signal: a Ctrl-C must not stop it. */
+async function rollbackPhase(run: Run): Promise<void> {
+  const { timeline, result } = run;
+  if (run.applied.length) timeline.mark('rollbackStarted');
+  const start = Date.now();
+  const tally = run.traffic ? await run.traffic.stop() : undefined;
+  if (tally) timeline.add('rollback', 'rollback', 'traffic stopped', { ...tally });
+  if (run.applied.length) {
+    const report = await rollbackFaults(
+      run.applied,
+      { ...run.fctx, signal: new AbortController().signal },
+      timeline,
     );
-    conditions.push(...results);
-    if (signal.aborted) throw signal.reason ?? new Error('drill interrupted');
-    observed = true;
-    steps.push(obs.end(results.every((r) => r.status === 'pass') ? 'pass' : 'fail'));
-  } catch (err) {
-    result.error = errorInfo(err);
-    log.warn({ err: (err as Error).message }, 'drill stopped before the end of observe');
-  } finally {
-    if (applied.length) timeline.mark('rollbackStarted');
-    const rb = new Phase('rollback');
-    const tally = traffic ? await traffic.stop() : undefined;
-    if (tally) timeline.add('rollback', 'traffic stopped', { ...tally });
-    if (applied.length) {
-      // Never the drill's signal: Ctrl-C or a timeout must still let the rollback finish.
-      const report = await rollbackFaults(
-        applied,
-        { ...fctx, signal: new AbortController().signal },
-        timeline,
-      );
-      const at = Date.now();
-      timeline.mark('rolledBack', at);
-      result.rollback = report.ok
-        ? { status: 'pass', at }
-        : { status: 'error', at, error: { message: report.errors.join('; '), type: 'rollback' } };
-      if (report.ok) await journal?.remove().catch(() => {});
-      steps.push(rb.end(report.ok ? 'pass' : 'error'));
-    } else {
-      await journal?.remove().catch(() => {});
-    }
-    for (const l of locks.reverse()) await l.release().catch(() => {});
+    const at = Date.now();
+    timeline.mark('rolledBack', at);
+    result.rollback = report.ok
+      ? { status: 'pass', at }
+      : { status: 'error', at, error: { message: report.errors.join('; '), type: 'rollback' } };
+    if (report.ok) await run.journal?.remove().catch(() => {});
+    result.steps.push({
+      name: 'rollback',
+      status: report.ok ? 'pass' : 'error',
+      start,
+      durationMs: at - start,
+    });
+  } else {
+    await run.journal?.remove().catch(() => {});
   }
+  for (const l of run.locks.reverse()) await l.release().catch(() => {});
+}
 
-  if (observed && drill.resolve !== false && result.rollback?.status === 'pass' && !signal.aborted) {
-    const res = new Phase('resolve');
-    const within = parseDuration(drill.resolve?.within ?? DEFAULT_RESOLVE_MS);
-    const since = timeline.marks.rolledBack ?? Date.now();
-    const verifiers = resolveVerifiers(drill, vctx, within, routing, routingAlert(faults));
-    const results = await Promise.all(verifiers.map((v) => v.wait(since + within, signal)));
-    conditions.push(...results);
-    steps.push(res.end(results.every((r) => r.status === 'pass') ? 'pass' : 'fail'));
-  }
-  extras?.stop();
-  clearTimeout(timeout);
+async function resolvePhase(run: Run): Promise<Status> {
+  const since = run.timeline.marks.rolledBack ?? Date.now();
+  const verifiers = resolveVerifiers(run.drill, run.vctx);
+  const results = await Promise.all(verifiers.map((v) => settle(v, since, run.signal)));
+  record(run, results);
+  return results.every((r) => r.status === 'pass') ? 'pass' : 'fail';
+}
 
-  result.durationMs = Date.now() - start;
-  result.timeline = timeline.sorted();
+/** Conditions go on the result; the moments they saw go on the timeline, for the hops. */
+function record(run: Run, results: ConditionResult[]): void {
+  run.result.conditions.push(...results);
+  for (const r of results) run.timeline.merge(r.marks);
+}
+
+async function finish(run: Run): Promise<Result> {
+  const { result, timeline, info, clients, drill } = run;
+  result.durationMs = Date.now() - result.start;
+  const alert = firstAlert(drill);
   const grids =
-    clock && (await clockAfterDrill(clock, clients.prometheus, info, alerts[0]?.alert, timeline.marks));
-  result.metrics = hopMetrics(timeline.marks, info, alerts[0]?.alert, routing, grids);
+    run.clock && (await clockAfterDrill(run.clock, clients.prometheus, info, alert, timeline.marks));
+  result.metrics = hopMetrics(timeline.marks, info, alert, drill.routing, grids);
   if (info?.notificationsBefore && clients.alertmanager) {
     Object.assign(
       result.metrics,
       await notificationDelta(clients.alertmanager.opts, info.notificationsBefore),
     );
   }
-  result.status = overallStatus(result, conditions);
-  timeline.add(result.status === 'pass' ? 'resolve' : 'rollback', `drill ${result.status}`, {
+  result.status = overallStatus(result, result.conditions);
+  const pass = result.status === 'pass';
+  timeline.add(pass ? 'resolve' : 'rollback', pass ? 'resolve' : 'rollback', `drill ${result.status}`, {
     durationMs: result.durationMs,
   });
   result.timeline = timeline.sorted();
   return result;
 }
 
-function routingAlert(faults: readonly FaultSpec[]): string | undefined {
-  for (const f of faults) {
-    if (f.type === 'inject-alert') return f.labels.alertname;
-    if (f.type === 'grafana-test-notification') return f.alertname ?? 'FiredrillRoutingTest';
-  }
-  return undefined;
-}
+const firstAlert = (d: DrillPlan) => d.expect.find((c) => c.type === 'alertFires')?.alert;
 
 /** error: the drill could not run, was interrupted or could not roll back; fail: it ran and a condition did not hold. */
 export function overallStatus(result: Result, conditions: readonly ConditionResult[]): Status {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { conditionSchema } from '../conditions/index.ts';
+import { alertName, labelMap } from '../conditions/kind.ts';
 import { cronProblem } from '../core/cron.ts';
-import { tryParseDuration } from '../core/duration.ts';
+import { durationMs, tryParseDuration } from '../core/duration.ts';
 import { APP_FAULT_KINDS } from '../faults/types.ts';
 
 /** Validates what a drill file exported; every problem becomes one diagnostic naming its path. */
@@ -8,64 +10,6 @@ import { APP_FAULT_KINDS } from '../faults/types.ts';
 const duration = z.custom<string | number>((v) => tryParseDuration(v) !== undefined, {
   error: (iss) => `expected a duration like '30s' or 1500 (ms), got ${JSON.stringify(iss.input)}`,
 });
-const labelMap = z.record(
-  z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name'),
-  z.string(),
-);
-const channel = z
-  .string()
-  .regex(/^#?[a-z0-9._-]+$|^[CGD][A-Z0-9]{8,}$/, 'expected a channel like #alerts-critical');
-const alertName = z
-  .string()
-  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected an alert name like HighApiErrorRate');
-
-const condition = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({
-      type: z.literal('alertFires'),
-      alert: alertName,
-      labels: labelMap.optional(),
-      source: z.enum(['prometheus', 'alertmanager', 'grafana']).optional(),
-      within: duration,
-    }),
-    z.strictObject({
-      type: z.literal('slackMessage'),
-      channel,
-      alert: alertName.optional(),
-      contains: z.string().min(1).optional(),
-      within: duration,
-    }),
-    z.strictObject({
-      type: z.literal('noSlackMessage'),
-      channel,
-      alert: alertName.optional(),
-      within: duration,
-    }),
-    z.strictObject({
-      type: z.literal('logsArrive'),
-      index: z.string().min(1).optional(),
-      schema: z
-        .string()
-        .regex(/^[a-z0-9-]+$/, 'expected a schema name like backend')
-        .optional(),
-      match: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-      minEntries: z.number().int().min(1).optional(),
-      within: duration,
-    }),
-    z.strictObject({
-      type: z.literal('promql'),
-      expr: z.string().min(1),
-      op: z.enum(['>', '>=', '<', '<=', '==', '!=']),
-      value: z.number(),
-      within: duration,
-    }),
-  ],
-  {
-    error: () =>
-      'expected a condition built by alertFires, slackMessage, noSlackMessage, logsArrive or promql',
-  },
-);
 
 const restart = z.union([
   z.strictObject({ stack: z.literal(true) }),
@@ -164,61 +108,44 @@ const probeTraffic = z.strictObject({
   maxRuns: z.number().int().positive().max(10_000).optional(),
 });
 
-export const drillSchema = z
-  .strictObject({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lowercase letters, digits and dashes'),
-    name: z.string().min(1).optional(),
-    description: z.string().optional(),
-    environments: z.array(z.string().min(1)).optional(),
-    schedule: z
-      .string()
-      .superRefine((expr, ctx) => {
-        const problem = cronProblem(expr);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .optional(),
-    // Checked below: a union of "one or a list" would report only "Invalid input" for a bad fault.
-    fault: z.custom<unknown>((v) => v !== undefined, {
-      error: 'required: a fault built by appFault, badTraffic, shell, toxiproxy or injectAlert',
-    }),
-    // Which of the two is meant is plain from its keys; a union would only say "Invalid input".
-    traffic: z
-      .custom<unknown>(() => true)
-      .superRefine((t, ctx) => {
-        const shape = t !== null && typeof t === 'object' && 'probe' in t ? probeTraffic : requestTraffic;
-        const parsed = shape.safeParse(t);
-        if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue } as never);
-      })
-      .optional(),
-    expect: z.array(condition).min(1, 'a drill must expect something'),
-    resolve: z
-      .union([
-        z.literal(false),
-        z.strictObject({ within: duration, alert: z.boolean().optional(), message: z.boolean().optional() }),
-      ])
-      .optional(),
-    requireEffect: z.boolean().optional(),
-    timeoutMs: z.number().int().positive().max(3_600_000).optional(),
-    tags: z.array(z.string()).optional(),
-  })
-  .superRefine((d, ctx) => {
-    const checked = parseFaults(d.fault);
-    if (!checked.success) return;
-    const faults = Array.isArray(checked.data) ? checked.data : [checked.data];
-    const routing = faults.some((f) => f.type === 'inject-alert' || f.type === 'grafana-test-notification');
-    const hasAlert = d.expect.some((c) => c.type === 'alertFires');
-    d.expect.forEach((c, i) => {
-      if ((c.type === 'slackMessage' || c.type === 'noSlackMessage') && !c.alert && !hasAlert && !routing) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['expect', i, 'alert'],
-          message: 'name the alert, or add an alertFires condition it can default to',
-        });
-      }
-    });
-  });
+export const drillSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lowercase letters, digits and dashes'),
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  environments: z.array(z.string().min(1)).optional(),
+  schedule: z
+    .string()
+    .superRefine((expr, ctx) => {
+      const problem = cronProblem(expr);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+  // Checked below: a union of "one or a list" would report only "Invalid input" for a bad fault.
+  fault: z.custom<unknown>((v) => v !== undefined, {
+    error: 'required: a fault built by appFault, badTraffic, shell, toxiproxy or injectAlert',
+  }),
+  // Which of the two is meant is plain from its keys; a union would only say "Invalid input".
+  traffic: z
+    .custom<unknown>(() => true)
+    .superRefine((t, ctx) => {
+      const shape = t !== null && typeof t === 'object' && 'probe' in t ? probeTraffic : requestTraffic;
+      const parsed = shape.safeParse(t);
+      if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue } as never);
+    })
+    .optional(),
+  expect: z.array(conditionSchema).min(1, 'a drill must expect something'),
+  resolve: z
+    .union([
+      z.literal(false),
+      z.strictObject({ within: durationMs, alert: z.boolean().optional(), message: z.boolean().optional() }),
+    ])
+    .optional(),
+  requireEffect: z.boolean().optional(),
+  timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  tags: z.array(z.string()).optional(),
+});
 
-function parseFaults(value: unknown) {
+export function parseFaults(value: unknown) {
   return (Array.isArray(value) ? faultList : fault).safeParse(value);
 }
 

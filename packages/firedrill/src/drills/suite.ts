@@ -2,18 +2,18 @@ import type { Logger } from 'pino';
 import { WebhookReceiver } from '../clients/webhook-receiver.ts';
 import type { Result } from '../core/result.ts';
 import type { DrillEventListener } from '../core/timeline.ts';
-import type { DrillDefinition } from './define.ts';
 import type { DrillEnvironment } from './environment.ts';
+import type { DrillPlan } from './plan.ts';
 import { runDrill } from './runner.ts';
 
 export interface RunDrillsOptions {
-  drills: DrillDefinition[];
+  drills: DrillPlan[];
   env: DrillEnvironment;
   stateDir: string;
   root: string;
   logger: Logger;
   onEvent?: DrillEventListener;
-  onDrillBegin?: (drill: DrillDefinition, start: number) => void;
+  onDrillBegin?: (drill: DrillPlan, start: number) => void;
   onResult?: (result: Result) => void | Promise<void>;
   signal?: AbortSignal;
   yesProduction?: boolean;
@@ -42,7 +42,7 @@ export async function runDrills(opts: RunDrillsOptions): Promise<Result[]> {
       if (opts.signal?.aborted) {
         const skipped: Result = {
           id: drill.id,
-          name: drill.name ?? drill.id,
+          name: drill.name,
           kind: 'drill',
           status: 'skipped',
           runId: '',

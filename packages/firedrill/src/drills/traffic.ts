@@ -59,6 +59,7 @@ export function markFirstBad(timeline: Timeline, s: TrafficSample): void {
   timeline.mark('firstBadSample', at);
   timeline.mark('firstBadAnswered', s.at);
   timeline.add(
+    'inject',
     'observe',
     'first bad sample',
     { path: s.path, status: s.status, error: s.error, durationMs: s.durationMs, requestId: s.requestId },

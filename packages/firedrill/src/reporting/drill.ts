@@ -1,46 +1,13 @@
-import type { ConditionResult, Result, TimelineEvent } from '../core/result.ts';
+import type { ConditionResult, Lane, Result, TimelineEvent } from '../core/result.ts';
 import { formatDuration } from './summary.ts';
 
-/** The hops of an alert path, in the order a drill walks them; one swimlane each in the HTML report. */
-export const HOPS = ['inject', 'fire', 'notify', 'log', 'rollback', 'resolve'] as const;
-export type Hop = (typeof HOPS)[number];
-export type Lane = Hop | 'preflight' | 'other';
-export const LANES: readonly Lane[] = ['preflight', ...HOPS, 'other'];
+export { HOPS, type Hop, LANES, type Lane } from '../core/result.ts';
 
-const HOP_SET: ReadonlySet<string> = new Set(HOPS);
+/** The lane of a timeline event: what the code that recorded it said. */
+export const laneOfEvent = (e: TimelineEvent): Lane => e.lane;
 
-/**
- * Which hop a timeline event belongs to. `TimelineEvent` has a phase but no hop, so an explicit
- * `detail.hop` wins, then the phase where it is unambiguous, then the event's wording within
- * `observe` (where firing, notification and logs are awaited concurrently).
- */
-export function laneOfEvent(e: TimelineEvent): Lane {
-  const hop = e.detail?.hop;
-  if (typeof hop === 'string' && HOP_SET.has(hop)) return hop as Hop;
-  if (e.phase === 'preflight' || e.phase === 'inject' || e.phase === 'rollback') return e.phase;
-  const text = e.event.toLowerCase();
-  // The fault taking effect in the app's own traffic belongs with the injection, not the alert.
-  if (/bad sample/.test(text)) return 'inject';
-  if (/resolv/.test(text)) return 'resolve';
-  if (e.phase === 'resolve') return 'resolve';
-  if (/slack|notif|message|webhook/.test(text)) return 'notify';
-  if (/\blogs?\b|elasticsearch|opensearch|index/.test(text)) return 'log';
-  if (/fir|alert|pending|promql/.test(text)) return 'fire';
-  return 'other';
-}
-
-/** Which hop a condition proves, from its serialized type (`alertFires`, `slackMessage`, `logsArrive`, …). */
-export function laneOfCondition(c: ConditionResult): Lane {
-  const hop = c.condition.hop;
-  if (typeof hop === 'string' && HOP_SET.has(hop)) return hop as Hop;
-  const t = c.condition.type.toLowerCase();
-  if (/resolv/.test(t)) return 'resolve';
-  if (/slack|notif|message/.test(t)) return 'notify';
-  if (/log/.test(t)) return 'log';
-  if (/alert|fire|promql|query/.test(t)) return 'fire';
-  if (/rollback/.test(t)) return 'rollback';
-  return 'other';
-}
+/** The lane of a condition: the hop its verifier proves. */
+export const laneOfCondition = (c: ConditionResult): Lane => c.hop;
 
 /**
  * Hops the drill runner measures (src/drills/hops.ts), in the order they happen. The six lanes
@@ -117,7 +84,7 @@ export function isHopMetric(key: string): boolean {
 const DURATION_KEY = /^(within|timeout|after|for|deadline)$|Ms$/;
 
 /** `alertFires HighApiErrorRate · within 30.0s`: the condition as a reader would say it. */
-export function describeCondition(c: ConditionResult['condition']): string {
+export function describeCondition(c: { type: string } & Record<string, unknown>): string {
   const parts = Object.entries(c)
     .filter(([k, v]) => k !== 'type' && k !== 'hop' && v !== undefined)
     .map(([k, v]) => {

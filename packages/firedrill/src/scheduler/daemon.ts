@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { DrillDefinition } from '../drills/define.ts';
+import type { DrillPlan } from '../drills/plan.ts';
 import { DrillMetrics } from '../metrics/drill-metrics.ts';
 import { ProbeMetrics } from '../metrics/probe-metrics.ts';
 import type { BrowserLauncher } from '../probes/browser-pool.ts';
@@ -22,7 +22,7 @@ export interface SchedulerDaemonOptions {
   artifactsDir: string;
   launchBrowser?: BrowserLauncher;
   /** Drills with a schedule, run one at a time beside the probes (`firedrill schedule --drills`). */
-  drills?: { list: readonly DrillDefinition[]; environment: string; run: DrillSchedulerOptions['run'] };
+  drills?: { list: readonly DrillPlan[]; environment: string; run: DrillSchedulerOptions['run'] };
 }
 
 export interface SchedulerDaemon {

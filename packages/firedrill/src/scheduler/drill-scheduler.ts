@@ -1,15 +1,15 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Result } from '../core/result.ts';
-import type { DrillDefinition } from '../drills/define.ts';
+import type { DrillPlan } from '../drills/plan.ts';
 import type { DrillMetrics } from '../metrics/drill-metrics.ts';
 
 export interface DrillSchedulerOptions {
   /** Drills to schedule; each must have a `schedule`. */
-  drills: readonly DrillDefinition[];
+  drills: readonly DrillPlan[];
   environment: string;
   /** Runs one drill to its end, rollback included; `signal` aborts it (the fault is still rolled back). */
-  run(drill: DrillDefinition, signal: AbortSignal): Promise<Result>;
+  run(drill: DrillPlan, signal: AbortSignal): Promise<Result>;
   metrics: DrillMetrics;
   logger: Logger;
   onResult?(result: Result): void | Promise<void>;

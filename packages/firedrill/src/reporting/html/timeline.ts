@@ -41,14 +41,11 @@ export function drillTimeline(r: Result, svgId: string): Html {
   const conditions = r.conditions ?? [];
   // The fault is active from its first "fault injected", not from the journal written before it.
   const injects = events.filter((e) => e.phase === 'inject');
-  const injectAt = (injects.find((e) => /inject/i.test(e.event)) ?? injects.at(-1))?.at ?? r.start;
+  const injectAt = injects[0]?.at ?? r.start;
   const rollbackAt = r.rollback?.at ?? events.find((e) => laneOfEvent(e) === 'rollback')?.at;
   // Only a failed condition's deadline is part of the story; a met one's would just stretch the axis.
   const anchor = (lane: Lane) => (lane === 'resolve' ? (rollbackAt ?? injectAt) : injectAt);
-  const deadlines = conditions
-    .filter(failed)
-    .map((c) => deadline(c, anchor(laneOfCondition(c))))
-    .filter((d): d is number => d !== undefined);
+  const deadlines = conditions.filter(failed).map((c) => c.deadline);
   const end = Math.max(
     r.start + r.durationMs,
     ...events.map((e) => e.at),
@@ -104,12 +101,6 @@ function laneVerdict(cs: ConditionResult[]): { mark: string; cls: string } | und
   if (cs.some(failed)) return { mark: '✗', cls: 'bad' };
   if (cs.every((c) => c.status === 'skipped')) return { mark: '–', cls: 'muted' };
   return { mark: '✓', cls: 'good' };
-}
-
-/** When a condition gave up: its `within` (ms, as the verifiers serialize it), counted from its anchor. */
-function deadline(c: ConditionResult, from: number): number | undefined {
-  const within = c.condition.within ?? c.condition.timeoutMs;
-  return typeof within === 'number' ? from + within : undefined;
 }
 
 function eventMark(e: TimelineEvent, fr: Frame): Html {
@@ -205,8 +196,8 @@ function conditionMark(c: ConditionResult, fr: Frame): Html {
       <path d="M${f(cx)} ${cy - 10} l10 10 l-10 10 l-10 -10 z"></path></g>`;
   }
   if (!failed(c)) return html``;
-  const from = fr.anchor(lane);
-  const until = deadline(c, from) ?? fr.start;
+  const from = c.deadline - c.withinMs;
+  const until = c.deadline;
   const x0 = fr.x(from);
   const x1 = Math.max(fr.x(until), x0 + 1);
   const waited =

@@ -3,14 +3,12 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlackClient } from '../../../packages/firedrill/src/clients/slack.ts';
 import { WebhookReceiver } from '../../../packages/firedrill/src/clients/webhook-receiver.ts';
+import { noSlackMessageVerifier } from '../../../packages/firedrill/src/conditions/no-slack-message.ts';
+import { parseNotificationCounts } from '../../../packages/firedrill/src/conditions/notifications.ts';
+import { slackMessageVerifier } from '../../../packages/firedrill/src/conditions/slack-message.ts';
+import type { VerifierContext } from '../../../packages/firedrill/src/conditions/types.ts';
 import { Timeline } from '../../../packages/firedrill/src/core/timeline.ts';
 import { type SlackSink, startSlackSink } from '../../../packages/firedrill/src/slack-sink/server.ts';
-import { parseNotificationCounts } from '../../../packages/firedrill/src/verifiers/notifications.ts';
-import {
-  noSlackMessageVerifier,
-  slackMessageVerifier,
-} from '../../../packages/firedrill/src/verifiers/slack.ts';
-import type { VerifierContext } from '../../../packages/firedrill/src/verifiers/types.ts';
 
 // The real Slack sink in-process; messages posted the way Alertmanager's slack_configs does.
 let sink: SlackSink;
@@ -54,21 +52,21 @@ describe('Slack verifiers against the sink', () => {
   it('passes with posted/seen times when the message lands in the right channel', async () => {
     const c = ctx();
     const v = slackMessageVerifier(
-      { type: 'slackMessage', channel: '#alerts-critical', alert: 'HighApiErrorRate', within: '5s' },
+      { type: 'slackMessage', channel: '#alerts-critical', alert: 'HighApiErrorRate', within: 5000 },
       c,
     );
     setTimeout(() => void post('alerts-critical', '[FIRING:1] HighApiErrorRate (critical)'), 100);
     const r = await v.wait(Date.now() + 5000, new AbortController().signal);
     expect(r.status).toBe('pass');
     expect(r.actual).toMatchObject({ channel: '#alerts-critical', rateLimited: false });
-    expect(c.timeline.marks.slackSeen! - c.timeline.marks.slackPosted!).toBeLessThan(500);
+    expect(r.marks!.slackSeen! - r.marks!.slackPosted!).toBeLessThan(500);
   });
 
   it('names the wrong channel when the message went elsewhere', async () => {
     const c = ctx();
     await post('alerts-warning', '[FIRING:1] MisroutedAlert (critical)');
     const v = slackMessageVerifier(
-      { type: 'slackMessage', channel: '#alerts-critical', alert: 'MisroutedAlert', within: '1s' },
+      { type: 'slackMessage', channel: '#alerts-critical', alert: 'MisroutedAlert', within: 1000 },
       c,
     );
     const r = await v.wait(Date.now() + 600, new AbortController().signal);
@@ -82,7 +80,7 @@ describe('Slack verifiers against the sink', () => {
     const c = ctx();
     await post('alerts-critical', '[FIRING:1] SomethingElse (critical)');
     const r = await slackMessageVerifier(
-      { type: 'slackMessage', channel: '#alerts-critical', alert: 'Nothing', within: '1s' },
+      { type: 'slackMessage', channel: '#alerts-critical', alert: 'Nothing', within: 1000 },
       c,
     ).wait(Date.now() + 400, new AbortController().signal);
     expect(r.message).toMatch(
@@ -92,14 +90,14 @@ describe('Slack verifiers against the sink', () => {
 
   it('noSlackMessage passes quietly and fails when the alert shows up', async () => {
     const quiet = await noSlackMessageVerifier(
-      { type: 'noSlackMessage', channel: '#alerts-warning', alert: 'QuietAlert', within: '300ms' },
+      { type: 'noSlackMessage', channel: '#alerts-warning', alert: 'QuietAlert', within: 300 },
       ctx(),
     ).wait(Date.now() + 5000, new AbortController().signal);
     expect(quiet.status).toBe('pass');
     const c = ctx();
     await post('alerts-warning', '[FIRING:1] LoudAlert (critical)');
     const loud = await noSlackMessageVerifier(
-      { type: 'noSlackMessage', channel: '#alerts-warning', alert: 'LoudAlert', within: '1s' },
+      { type: 'noSlackMessage', channel: '#alerts-warning', alert: 'LoudAlert', within: 1000 },
       c,
     ).wait(Date.now() + 5000, new AbortController().signal);
     expect(loud.status).toBe('fail');
@@ -110,7 +108,7 @@ describe('Slack verifiers against the sink', () => {
     const c = ctx({ drillLabel: 'routing-abc' });
     await post('alerts-critical', '[FIRING:1] FiredrillRoutingCritical (critical) drill_id=routing-old');
     const v = slackMessageVerifier(
-      { type: 'slackMessage', channel: '#alerts-critical', alert: 'FiredrillRoutingCritical', within: '2s' },
+      { type: 'slackMessage', channel: '#alerts-critical', alert: 'FiredrillRoutingCritical', within: 2000 },
       c,
     );
     setTimeout(
@@ -193,7 +191,7 @@ describe('alert state from Grafana', () => {
     const { readFileSync } = await import('node:fs');
     const path = await import('node:path');
     const { GrafanaClient } = await import('../../../packages/firedrill/src/clients/grafana.ts');
-    const { sightAlert } = await import('../../../packages/firedrill/src/verifiers/alert-state.ts');
+    const { sightAlert } = await import('../../../packages/firedrill/src/conditions/alert-fires.ts');
     const body = readFileSync(path.resolve(import.meta.dirname, '../../fixtures/grafana/rules.json'), 'utf8');
     const grafana = new GrafanaClient({
       baseUrl: 'http://grafana.local',

@@ -5,7 +5,7 @@ import type { GrafanaClient } from '../clients/grafana.ts';
 import type { PrometheusClient } from '../clients/prometheus.ts';
 import type { SlackClient } from '../clients/slack.ts';
 import type { WebhookReceiver } from '../clients/webhook-receiver.ts';
-import type { ConditionResult } from '../core/result.ts';
+import type { ConditionData, ConditionResult, Lane } from '../core/result.ts';
 import type { Timeline } from '../core/timeline.ts';
 
 /** What every verifier of one drill run shares. */
@@ -14,7 +14,8 @@ export interface VerifierContext {
   runId: string;
   /** Epoch ms the (first) fault was applied; `within` deadlines count from here. */
   injectedAt: number;
-  timeline: Timeline;
+  /** Events go on the timeline as they happen; marks are returned in each verdict, never set here. */
+  timeline: Pick<Timeline, 'add'>;
   logger: Logger;
   prometheus?: PrometheusClient;
   alertmanager?: AlertmanagerClient;
@@ -35,10 +36,28 @@ export interface VerifierContext {
   drillLabel?: string;
 }
 
-/** One condition's watcher: `wait` resolves (never rejects) with the condition's result. */
-export interface Verifier {
-  readonly condition: ConditionResult['condition'];
-  wait(deadline: number, signal: AbortSignal): Promise<ConditionResult>;
+/** What a verifier found; `settle` adds what the drill planned (condition, hop, deadline). */
+export type Verdict = Pick<ConditionResult, 'status' | 'actual' | 'satisfiedAt' | 'message' | 'marks'>;
+
+/** One condition's watcher: `wait` resolves (never rejects) with its verdict, and the marks it saw. */
+export interface Verifier<C extends ConditionData = ConditionData> {
+  readonly condition: C;
+  /** The hop the condition proves. */
+  readonly hop: Lane;
+  readonly phase: 'observe' | 'resolve';
+  wait(deadline: number, signal: AbortSignal): Promise<Verdict>;
+}
+
+/** Waits for a verifier until `from` + its `within`, and returns the whole, typed result. */
+export async function settle<C extends ConditionData>(
+  v: Verifier<C>,
+  from: number,
+  signal: AbortSignal,
+): Promise<ConditionResult<C>> {
+  const withinMs = v.condition.within;
+  const deadline = from + withinMs;
+  const verdict = await v.wait(deadline, signal);
+  return { condition: v.condition, hop: v.hop, phase: v.phase, withinMs, deadline, ...verdict };
 }
 
 /** The polling step between attempts where nothing pushes: cheap on loopback, and 4–10 per scrape. */
@@ -64,26 +83,21 @@ export async function nextPoll(
   return !signal.aborted && Date.now() < deadline;
 }
 
-export function pass(
-  condition: ConditionResult['condition'],
-  satisfiedAt: number,
-  actual: unknown,
-  message?: string,
-): ConditionResult {
-  return { condition, status: 'pass', satisfiedAt, actual, ...(message ? { message } : {}) };
+type Marks = ConditionResult['marks'];
+
+const withMarks = (marks: Marks) => (marks && Object.keys(marks).length ? { marks } : {});
+
+export function pass(satisfiedAt: number, actual: unknown, message?: string, marks?: Marks): Verdict {
+  return { status: 'pass', satisfiedAt, actual, ...(message ? { message } : {}), ...withMarks(marks) };
 }
 
-export function fail(
-  condition: ConditionResult['condition'],
-  message: string,
-  actual?: unknown,
-): ConditionResult {
-  return { condition, status: 'fail', message, ...(actual !== undefined ? { actual } : {}) };
+export function fail(message: string, actual?: unknown, marks?: Marks): Verdict {
+  return { status: 'fail', message, ...(actual !== undefined ? { actual } : {}), ...withMarks(marks) };
 }
 
 /** The verifier itself broke (a client error that is not the system under test failing). */
-export function errored(condition: ConditionResult['condition'], err: unknown): ConditionResult {
-  return { condition, status: 'error', message: (err as Error).message ?? String(err) };
+export function errored(err: unknown): Verdict {
+  return { status: 'error', message: (err as Error).message ?? String(err) };
 }
 
 /** Labels an alert must carry to be this drill's: the name, the given labels, the drill label if any. */

@@ -1,8 +1,52 @@
+import { z } from 'zod';
 import type { ReceivedAlert } from '../clients/webhook-receiver.ts';
-import { formatMs, parseDuration } from '../core/duration.ts';
+import { durationMs, formatMs } from '../core/duration.ts';
 import type { ConditionResult } from '../core/result.ts';
-import type { AlertFiresCondition, AlertSource } from '../drills/conditions.ts';
+import { recordMark } from '../core/timeline.ts';
+import { alertName, defineConditionKind, labelMap } from './kind.ts';
 import { alertMatches, errored, fail, nextPoll, pass, type Verifier, type VerifierContext } from './types.ts';
+
+const SOURCES = ['prometheus', 'alertmanager', 'grafana'] as const;
+/** Where an alert's state is read. */
+export type AlertSource = (typeof SOURCES)[number];
+
+const schema = z.strictObject({
+  type: z.literal('alertFires'),
+  /** The alert rule's name (`alertname` label). */
+  alert: alertName,
+  /** Labels the firing alert must carry, exactly. @example { severity: 'critical' } */
+  labels: labelMap.optional(),
+  /**
+   * Which system must report the alert firing. `alertmanager` is satisfied by the push webhook
+   * the moment Alertmanager sends it (or by polling its API when no push is possible).
+   * @defaultValue 'prometheus'
+   */
+  source: z.enum(SOURCES).optional(),
+  /** Deadline, counted from the moment the fault was injected. */
+  within: durationMs,
+});
+
+/** As a drill file writes it. */
+export type AlertFiresCondition = z.input<typeof schema>;
+/** As the drill runs it: `within` in ms. */
+export type AlertFiresPlan = z.output<typeof schema>;
+
+/**
+ * The alert must fire within the deadline.
+ * @example alertFires('HighApiErrorRate', { labels: { severity: 'critical' }, within: '30s' })
+ */
+export function alertFires(
+  alert: string,
+  opts: Omit<AlertFiresCondition, 'type' | 'alert'>,
+): AlertFiresCondition {
+  return { type: 'alertFires', alert, ...opts };
+}
+
+export const alertFiresKind = defineConditionKind({
+  type: 'alertFires',
+  schema,
+  verifier: (plan, ctx, inputs) => alertFiresVerifier(plan, ctx, inputs.forMs(plan.alert)),
+});
 
 /** One look at an alert in one system. */
 export interface AlertSighting {
@@ -67,36 +111,31 @@ function webhookMatch(ctx: VerifierContext, want: Want, status: 'firing' | 'reso
     r.alert.status === status && alertMatches(r.alert.labels, want.alert, want.labels, ctx.drillLabel);
 }
 
-function serial(c: AlertFiresCondition): ConditionResult['condition'] {
-  return { ...c, within: parseDuration(c.within) };
-}
-
 /**
  * The alert fires. Source `alertmanager` with the push receiver is satisfied the moment
  * Alertmanager's webhook arrives; everything else polls. Pending and firing go on the timeline
  * at the system's own timestamps.
  */
-export function alertFiresVerifier(cond: AlertFiresCondition, ctx: VerifierContext, forMs = 0): Verifier {
-  const condition = serial(cond);
+export function alertFiresVerifier(
+  cond: AlertFiresPlan,
+  ctx: VerifierContext,
+  forMs = 0,
+): Verifier<AlertFiresPlan> {
   const source = cond.source ?? 'prometheus';
   const want = { alert: cond.alert, labels: cond.labels };
   return {
-    condition,
+    condition: cond,
+    hop: 'fire',
+    phase: 'observe',
     async wait(deadline, signal) {
+      const marks: NonNullable<ConditionResult['marks']> = {};
       if (source === 'alertmanager' && ctx.webhook) {
         const stop = AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, deadline - Date.now()))]);
         try {
           const got = await ctx.webhook.waitFor(webhookMatch(ctx, want, 'firing'), ctx.injectedAt, stop);
-          return pass(condition, got.receivedAt, {
-            source: 'alertmanager',
-            via: 'webhook',
-            labels: got.alert.labels,
-          });
+          return pass(got.receivedAt, { source: 'alertmanager', via: 'webhook', labels: got.alert.labels });
         } catch {
-          return fail(
-            condition,
-            `${cond.alert} never reached Alertmanager's webhook within ${formatMs(condition.within as number)}`,
-          );
+          return fail(`${cond.alert} never reached Alertmanager's webhook within ${formatMs(cond.within)}`);
         }
       }
       let last: AlertSighting = { state: 'inactive' };
@@ -114,38 +153,44 @@ export function alertFiresVerifier(cond: AlertFiresCondition, ctx: VerifierConte
         if (last.state === 'pending' && !pendingSeen) {
           pendingSeen = true;
           const at = last.activeAt ?? Date.now();
-          if (ctx.timeline.mark('pending', at))
-            ctx.timeline.add('observe', `${cond.alert} pending (${source})`, { source }, at);
+          if (recordMark(marks, 'pending', at))
+            ctx.timeline.add('fire', 'observe', `${cond.alert} pending (${source})`, { source }, at);
         }
         if (last.state === 'firing') {
           // activeAt is an evaluation slot exactly: it pins the group's evaluation grid for the hop model.
           if (source === 'prometheus' && last.activeAt !== undefined)
-            ctx.timeline.mark('ruleActive', last.activeAt);
+            recordMark(marks, 'ruleActive', last.activeAt);
           // Prometheus fires at the first evaluation `for` after activeAt; that moment, not our poll, is the hop's end.
           const at = Math.min(Date.now(), (last.activeAt ?? Date.now()) + forMs);
           if (!pendingSeen && last.activeAt !== undefined && forMs > 0) {
-            ctx.timeline.mark('pending', last.activeAt);
-            ctx.timeline.add('observe', `${cond.alert} pending (${source})`, { source }, last.activeAt);
-          }
-          if (ctx.timeline.mark('firing', at)) {
+            recordMark(marks, 'pending', last.activeAt);
             ctx.timeline.add(
+              'fire',
+              'observe',
+              `${cond.alert} pending (${source})`,
+              { source },
+              last.activeAt,
+            );
+          }
+          if (recordMark(marks, 'firing', at)) {
+            ctx.timeline.add(
+              'fire',
               'observe',
               `${cond.alert} firing (${source})`,
               { source, value: last.value },
               at,
             );
           }
-          return pass(condition, at, { source, ...last });
+          return pass(at, { source, ...last }, undefined, marks);
         }
       } while (await nextPoll(deadline, signal));
-      if (lastError && last.state === 'inactive')
-        return errored(condition, new Error(`${source}: ${lastError}`));
-      const within = formatMs(condition.within as number);
+      if (lastError && last.state === 'inactive') return errored(new Error(`${source}: ${lastError}`));
+      const within = formatMs(cond.within);
       const why =
         last.state === 'pending'
           ? `pending since ${new Date(last.activeAt ?? 0).toISOString()} but not firing yet (for: ${formatMs(forMs)})`
           : `${source} kept it ${last.state}: the rule's condition never held`;
-      return fail(condition, `${cond.alert} never fired within ${within}: ${why}`, { source, ...last });
+      return fail(`${cond.alert} never fired within ${within}: ${why}`, { source, ...last }, marks);
     },
   };
 }
@@ -163,17 +208,26 @@ export function alertResolvesVerifier(
   const want = { alert, labels };
   return {
     condition,
+    hop: 'resolve',
+    phase: 'resolve',
     async wait(deadline, signal) {
       if (source === 'alertmanager' && ctx.webhook) {
         const stop = AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, deadline - Date.now()))]);
         try {
           const got = await ctx.webhook.waitFor(webhookMatch(ctx, want, 'resolved'), since, stop);
-          ctx.timeline.mark('webhookResolved', got.receivedAt);
-          ctx.timeline.mark('resolved', got.receivedAt);
-          ctx.timeline.add('resolve', `${alert} resolved (Alertmanager webhook)`, { source }, got.receivedAt);
-          return pass(condition, got.receivedAt, { source, via: 'webhook' });
+          ctx.timeline.add(
+            'resolve',
+            'resolve',
+            `${alert} resolved (Alertmanager webhook)`,
+            { source },
+            got.receivedAt,
+          );
+          return pass(got.receivedAt, { source, via: 'webhook' }, undefined, {
+            webhookResolved: got.receivedAt,
+            resolved: got.receivedAt,
+          });
         } catch {
-          return fail(condition, `${alert} did not resolve within ${formatMs(within)} of the rollback`);
+          return fail(`${alert} did not resolve within ${formatMs(within)} of the rollback`);
         }
       }
       let last: AlertSighting = { state: 'inactive' };
@@ -185,16 +239,11 @@ export function alertResolvesVerifier(
         }
         if (last.state === 'inactive') {
           const at = Date.now();
-          ctx.timeline.mark('resolved', at);
-          ctx.timeline.add('resolve', `${alert} resolved (${source})`, { source }, at);
-          return pass(condition, at, { source, state: 'inactive' });
+          ctx.timeline.add('resolve', 'resolve', `${alert} resolved (${source})`, { source }, at);
+          return pass(at, { source, state: 'inactive' }, undefined, { resolved: at });
         }
       } while (await nextPoll(deadline, signal));
-      return fail(
-        condition,
-        `${alert} still ${last.state} in ${source} ${formatMs(within)} after the rollback`,
-        last,
-      );
+      return fail(`${alert} still ${last.state} in ${source} ${formatMs(within)} after the rollback`, last);
     },
   };
 }

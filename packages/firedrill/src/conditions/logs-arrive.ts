@@ -1,11 +1,52 @@
+import { z } from 'zod';
 import { keywordTerms } from '../clients/elasticsearch.ts';
-import { formatMs, parseDuration } from '../core/duration.ts';
-import type { ConditionResult } from '../core/result.ts';
-import type { LogsArriveCondition } from '../drills/conditions.ts';
+import { durationMs, formatMs } from '../core/duration.ts';
 import { formatProblem, type LogSchema, loadLogSchema, validateLogEntry } from '../log-schemas/validate.ts';
+import { defineConditionKind } from './kind.ts';
 import { errored, fail, nextPoll, pass, type Verifier, type VerifierContext } from './types.ts';
 
 export const DEFAULT_LOG_INDEX = 'app-logs-*';
+
+export type LogMatchValue = string | number | boolean;
+
+const schema = z.strictObject({
+  type: z.literal('logsArrive'),
+  /** Index pattern to search. @defaultValue 'app-logs-*' */
+  index: z.string().min(1).optional(),
+  /** Name of a JSON Schema in `config/schemas/` (`backend` → `backend.schema.json`) every entry must pass. */
+  schema: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'expected a schema name like backend')
+    .optional(),
+  /**
+   * Field values that further narrow the entries, on top of the drill's own request ids.
+   * @example { event: 'http_request', status_code: 500 }
+   */
+  match: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** How many matching entries must arrive. @defaultValue 1 */
+  minEntries: z.number().int().min(1).optional(),
+  /** Deadline, counted from the moment the fault was injected. */
+  within: durationMs,
+});
+
+/** As a drill file writes it. */
+export type LogsArriveCondition = z.input<typeof schema>;
+/** As the drill runs it: `within` in ms. */
+export type LogsArrivePlan = z.output<typeof schema>;
+
+/**
+ * The log entries caused by the drill's own requests must reach the log store and pass the schema.
+ * @example logsArrive({ index: 'app-logs-*', schema: 'backend', match: { status_code: 500 }, within: '20s' })
+ */
+export function logsArrive(opts: Omit<LogsArriveCondition, 'type'>): LogsArriveCondition {
+  return { type: 'logsArrive', ...opts };
+}
+
+export const logsArriveKind = defineConditionKind({
+  type: 'logsArrive',
+  schema,
+  verifier: (plan, ctx) => logsArriveVerifier(plan, ctx),
+});
 // Log stores refresh about once a second; polling faster only repeats the same answer.
 const LOG_POLL_MS = 500;
 const PAGE = 500;
@@ -51,21 +92,23 @@ function problemText(p: { problem: string; entries: number }[], total: number): 
  * store and pass the JSON Schema. Records ingest delay per entry: when firedrill saw it minus the
  * entry's own `time`.
  */
-export function logsArriveVerifier(cond: LogsArriveCondition, ctx: VerifierContext): Verifier {
-  const within = parseDuration(cond.within);
+export function logsArriveVerifier(cond: LogsArrivePlan, ctx: VerifierContext): Verifier<LogsArrivePlan> {
+  const within = cond.within;
   const index = cond.index ?? DEFAULT_LOG_INDEX;
   const minEntries = cond.minEntries ?? 1;
-  const condition: ConditionResult['condition'] = { ...cond, index, minEntries, within };
   return {
-    condition,
+    condition: { ...cond, index, minEntries },
+    hop: 'log',
+    phase: 'observe',
     async wait(deadline, signal) {
       const es = ctx.elasticsearch;
-      if (!es) return errored(condition, new Error('the environment has no elasticsearchUrl'));
+      if (!es) return errored(new Error('the environment has no elasticsearchUrl'));
+      let logsSeen: number | undefined;
       let schema: LogSchema | undefined;
       try {
         schema = cond.schema ? loadLogSchema(cond.schema) : undefined;
       } catch (err) {
-        return errored(condition, err);
+        return errored(err);
       }
       const seen = new Map<string, SeenEntry>();
       let lastError: string | undefined;
@@ -101,8 +144,10 @@ export function logsArriveVerifier(cond: LogsArriveCondition, ctx: VerifierConte
         if (seen.size === 0) continue;
         const entries = [...seen.values()].sort((a, b) => a.seenAt - b.seenAt);
         const first = entries[0]!;
-        if (ctx.timeline.mark('logsSeen', first.seenAt)) {
+        if (logsSeen === undefined) {
+          logsSeen = first.seenAt;
           ctx.timeline.add(
+            'log',
             'observe',
             `log entries in ${index}`,
             { index: first.index, requestId: first.source.request_id },
@@ -127,21 +172,19 @@ export function logsArriveVerifier(cond: LogsArriveCondition, ctx: VerifierConte
           );
           if (invalid > 0) {
             return fail(
-              condition,
               `${invalid} of ${entries.length} log entries fail schema ${schema.name.replace(/.*\//, '')}: ${problemText(problems, entries.length)}`,
               { ...actual, invalid, problems },
+              { logsSeen: first.seenAt },
             );
           }
         }
-        return pass(condition, entries[minEntries - 1]!.seenAt, actual);
+        return pass(entries[minEntries - 1]!.seenAt, actual, undefined, { logsSeen: first.seenAt });
       } while (await nextPoll(deadline, signal, LOG_POLL_MS));
-      if (lastError && seen.size === 0) return errored(condition, new Error(`${index}: ${lastError}`));
+      if (lastError && seen.size === 0) return errored(new Error(`${index}: ${lastError}`));
       return fail(
-        condition,
         await diagnoseMissing(ctx, index, schema, seen.size, minEntries, within, signal),
-        {
-          entries: seen.size,
-        },
+        { entries: seen.size },
+        logsSeen === undefined ? undefined : { logsSeen },
       );
     },
   };

@@ -2,11 +2,11 @@ import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ElasticsearchClient } from '../../../packages/firedrill/src/clients/elasticsearch.ts';
+import { logsArriveVerifier } from '../../../packages/firedrill/src/conditions/logs-arrive.ts';
+import { compare } from '../../../packages/firedrill/src/conditions/promql.ts';
+import type { VerifierContext } from '../../../packages/firedrill/src/conditions/types.ts';
 import { Timeline } from '../../../packages/firedrill/src/core/timeline.ts';
 import { hopMetrics } from '../../../packages/firedrill/src/drills/hops.ts';
-import { logsArriveVerifier } from '../../../packages/firedrill/src/verifiers/logs.ts';
-import { compare } from '../../../packages/firedrill/src/verifiers/promql.ts';
-import type { VerifierContext } from '../../../packages/firedrill/src/verifiers/types.ts';
 
 // The real OpenSearch path runs in the integration suite. Here a loopback server holds documents
 // and answers the two queries the verifier makes (request-id terms, then a time range), so the
@@ -88,14 +88,14 @@ describe('logsArrive', () => {
     docs = [entry({}), entry({ request_id: 'someone-else' })];
     const c = ctx(['d-1-traffic-0']);
     const r = await logsArriveVerifier(
-      { type: 'logsArrive', schema: 'backend', match: { status_code: 500 }, within: '2s' },
+      { type: 'logsArrive', schema: 'backend', match: { status_code: 500 }, within: 2000 },
       c,
     ).wait(Date.now() + 2000, new AbortController().signal);
     expect(r.status).toBe('pass');
     const actual = r.actual as { entries: number; ingestDelayMs: { median: number } };
     expect(actual.entries).toBe(1);
     expect(actual.ingestDelayMs.median).toBeGreaterThanOrEqual(1500);
-    expect(c.timeline.marks.logsSeen).toBeDefined();
+    expect(r.marks?.logsSeen).toBeDefined();
   });
 
   it('names the field a shipper or app change dropped', async () => {
@@ -104,7 +104,7 @@ describe('logsArrive', () => {
       return rest;
     });
     const r = await logsArriveVerifier(
-      { type: 'logsArrive', schema: 'backend', within: '1s' },
+      { type: 'logsArrive', schema: 'backend', within: 1000 },
       ctx(['d-1-traffic-0', 'd-1-traffic-1', 'd-1-traffic-2']),
     ).wait(Date.now() + 1000, new AbortController().signal);
     expect(r.status).toBe('fail');
@@ -116,7 +116,7 @@ describe('logsArrive', () => {
   it('when the request id itself is gone, says so from what did arrive in the window', async () => {
     docs = [entry({ request_id: undefined })].map((d) => JSON.parse(JSON.stringify(d)));
     const r = await logsArriveVerifier(
-      { type: 'logsArrive', schema: 'backend', within: '600ms' },
+      { type: 'logsArrive', schema: 'backend', within: 600 },
       ctx(['d-1-traffic-0']),
     ).wait(Date.now() + 600, new AbortController().signal);
     expect(r.status).toBe('fail');
