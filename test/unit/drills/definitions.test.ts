@@ -98,6 +98,16 @@ describe('validateDrill', () => {
     );
   });
 
+  it("takes a log schema by built-in name or by a .json file's path", () => {
+    const withSchema = (schema: string) =>
+      validateDrill({ ...good, expect: [logsArrive({ schema, within: '5s' })] }, 'x.drill.ts').diagnostics;
+    expect(withSchema('backend')).toEqual([]);
+    expect(withSchema('/srv/contracts/backend-v2.schema.json')).toEqual([]);
+    expect(withSchema('Backend Logs')[0]?.message).toBe(
+      'expected a built-in schema name like backend, or a path to a .json file',
+    );
+  });
+
   it('takes a cron schedule that node-cron runs, and names a bad one', () => {
     expect(validateDrill({ ...good, schedule: '0 3 * * *' }, 'x.drill.ts').diagnostics).toEqual([]);
     const [d] = validateDrill({ ...good, schedule: '0 25 * * *' }, 'x.drill.ts').diagnostics;

@@ -35,7 +35,7 @@ export const conditionSchema = z.discriminatedUnion(
   KINDS.map((k) => k.schema) as unknown as Schemas,
   {
     error: () =>
-    `expected a condition built by ${CONDITION_TYPES.slice(0, -1).join(', ')} or ${CONDITION_TYPES.at(-1)}`,
+      `expected a condition built by ${CONDITION_TYPES.slice(0, -1).join(', ')} or ${CONDITION_TYPES.at(-1)}`,
   },
 );
 

@@ -13,10 +13,13 @@ const schema = z.strictObject({
   type: z.literal('logsArrive'),
   /** Index pattern to search. @defaultValue 'app-logs-*' */
   index: z.string().min(1).optional(),
-  /** Name of a JSON Schema in `config/schemas/` (`backend` → `backend.schema.json`) every entry must pass. */
+  /**
+   * The JSON Schema every entry must pass: a built-in one by name (`backend`, `frontend`), or
+   * the path of a `.json` file (the team's own log contract).
+   */
   schema: z
     .string()
-    .regex(/^[a-z0-9-]+$/, 'expected a schema name like backend')
+    .regex(/^[a-z0-9-]+$|\.json$/, 'expected a built-in schema name like backend, or a path to a .json file')
     .optional(),
   /**
    * Field values that further narrow the entries, on top of the drill's own request ids.
