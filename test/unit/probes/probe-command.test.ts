@@ -95,9 +95,9 @@ describe('firedrill probe', () => {
     const samples = parseExposition(await (await fetch(`${gatewayUrl}/metrics`)).text());
     const pushed = { job: 'firedrill-push', location: 'lab-1' };
     expect(sample(samples, 'probe_success', { ...pushed, probe: 'home', kind: 'http' })).toBe(1);
-    expect(sample(samples, 'probe_http_status_code', { ...pushed, probe: 'health', step: 'get health' })).toBe(
-      200,
-    );
+    expect(
+      sample(samples, 'probe_http_status_code', { ...pushed, probe: 'health', step: 'get health' }),
+    ).toBe(200);
     // One group per probe: pushing one never replaces the other's series.
     expect(sample(samples, 'push_time_seconds', { ...pushed, probe: 'home' })).toBeGreaterThan(0);
     expect(sample(samples, 'push_time_seconds', { ...pushed, probe: 'health' })).toBeGreaterThan(0);

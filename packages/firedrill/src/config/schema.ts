@@ -50,6 +50,10 @@ export const environmentSchema = z
     /** Slack's Web API (or the local sink) with a bot token: drills read channels, the summary posts. */
     slack: slackConnectionSchema.optional(),
     grafana: grafanaConnectionSchema.optional(),
+    /** Toxiproxy's HTTP API, for `toxiproxy()` faults that do not name their own `apiUrl`. */
+    toxiproxyUrl: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL like http://127.0.0.1:8474' })
+      .optional(),
   })
   .strict()
   .superRefine((env, ctx) => {

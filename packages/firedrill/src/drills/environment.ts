@@ -68,6 +68,7 @@ export async function resolveDrillEnvironment(
     ...(env.faultEndpoint ? { faultEndpoint: env.faultEndpoint } : {}),
     ...(env.credentials ? { credentials: env.credentials } : {}),
     ...(env.grafana ? { grafana: env.grafana } : {}),
+    ...(env.toxiproxyUrl ? { toxiproxyUrl: env.toxiproxyUrl } : {}),
   };
   if (env.stack) {
     const { readStackState, stackUrls } = await import('../stack/index.ts');
@@ -135,6 +136,7 @@ export function faultTarget(env: DrillEnvironment): FaultTarget {
     ...(env.alertmanager ? { alertmanager: env.alertmanager } : {}),
     ...(env.toxiproxyUrl ? { toxiproxyUrl: env.toxiproxyUrl } : {}),
     ...(env.grafana ? { grafana: env.grafana } : {}),
+    ...(env.toxiproxyUrl ? { toxiproxyUrl: env.toxiproxyUrl } : {}),
   };
 }
 
