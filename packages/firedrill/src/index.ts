@@ -61,7 +61,16 @@ export {
   toxiproxy,
 } from './drills/define.ts';
 export type { DrillPlan } from './drills/plan.ts';
-export type { FaultSpec } from './faults/types.ts';
+export type {
+  AppFaultSpec,
+  BadTrafficSpec,
+  FaultPlan,
+  FaultSpec,
+  GrafanaTestNotificationSpec,
+  InjectAlertSpec,
+  ShellFaultSpec,
+  ToxiproxyFaultSpec,
+} from './faults/index.ts';
 export { ProbeAssertionError, quoteText } from './probes/browser/assertions.ts';
 export type {
   BrowserProbeContext,

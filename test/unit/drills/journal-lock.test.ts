@@ -8,7 +8,7 @@ import { Journal, listJournals } from '../../../packages/firedrill/src/drills/jo
 import { acquireTargetLock, lockFile, TargetBusyError } from '../../../packages/firedrill/src/drills/lock.ts';
 import { clearStaleLocks, replayJournals } from '../../../packages/firedrill/src/drills/replay.ts';
 import { rollbackFaults } from '../../../packages/firedrill/src/drills/rollback.ts';
-import type { Fault, FaultSpec } from '../../../packages/firedrill/src/faults/types.ts';
+import type { Fault, FaultSpec } from '../../../packages/firedrill/src/faults/index.ts';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'firedrill-journal-'));
 const shellSpec = (inject: string, rollback: string): FaultSpec => ({

@@ -1,6 +1,6 @@
 import type { Condition } from '../conditions/index.ts';
 import type { Duration } from '../core/duration.ts';
-import type { FaultSpec } from '../faults/types.ts';
+import type { FaultSpec } from '../faults/index.ts';
 
 export {
   alertFires,

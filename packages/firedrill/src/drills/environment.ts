@@ -1,6 +1,6 @@
 import type { Config, EnvironmentConfig } from '../config/schema.ts';
 import type { Connection, GrafanaConnection, SlackConnection } from '../connections/schema.ts';
-import type { FaultSpec, FaultTarget } from '../faults/types.ts';
+import { type FaultPlan, type FaultTarget, lockTargetOf } from '../faults/index.ts';
 import type { DrillPlan } from './plan.ts';
 
 /** An environment with every URL a drill needs resolved (the local stack's, for `stack: true`). */
@@ -141,14 +141,9 @@ export function faultTarget(env: DrillEnvironment): FaultTarget {
 }
 
 /** The URLs a drill's faults act on: one lock each, so two drills never share a target. */
-export function lockTargets(env: DrillEnvironment, faults: readonly FaultSpec[]): string[] {
-  const out = new Set<string>();
-  for (const f of faults) {
-    if (f.type === 'inject-alert') out.add(env.alertmanager?.url ?? 'alertmanager');
-    else if (f.type === 'grafana-test-notification') out.add(env.grafana?.url ?? 'grafana');
-    else if (f.type === 'toxiproxy') out.add(`${f.apiUrl ?? env.toxiproxyUrl ?? 'toxiproxy'}#${f.proxy}`);
-    else out.add(env.baseUrl);
-  }
+export function lockTargets(env: DrillEnvironment, faults: readonly FaultPlan[]): string[] {
+  const target = faultTarget(env);
+  const out = new Set(faults.map((f) => lockTargetOf(f, target)));
   // Sorted, so two runs taking the same locks take them in the same order and cannot deadlock.
   return [...out].sort();
 }

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { redactUrl } from '../connections/http.ts';
-import type { FaultSpec, FaultTarget, InjectedFault } from '../faults/types.ts';
+import type { FaultSpec, FaultTarget, InjectedFault } from '../faults/index.ts';
 import { ownerAlive, selfIdentity, writeFileDurable } from './fsync-write.ts';
 
 /** One fault as the journal tracks it: written before it is applied, completed once it is. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fileMatcher } from '../config/file-match.ts';
 import { ConfigError, type Diagnostic, issuesToDiagnostics } from '../config/load.ts';
-import type { FaultSpec } from '../faults/types.ts';
+import type { FaultPlan } from '../faults/index.ts';
 import type { DrillDefinition } from './define.ts';
 import { type DrillPlan, planDrill } from './plan.ts';
 import { drillSchema, faultIssues, parseFaults } from './schema.ts';
@@ -36,7 +36,7 @@ export function validateDrill(raw: unknown, file: string): { drill?: DrillPlan; 
     };
   }
   const checked = parseFaults(parsed.data.fault);
-  const faults = (checked.success ? [checked.data].flat() : []) as FaultSpec[];
+  const faults = (checked.success ? [checked.data].flat() : []) as FaultPlan[];
   const { plan, problems } = planDrill(parsed.data, faults);
   const diagnostics = problems.map((p) => ({ file, path: p.path.join('.'), message: p.message }));
   return plan ? { drill: plan, diagnostics } : { diagnostics };

@@ -6,7 +6,7 @@ import {
   planCondition,
   primaryAlert,
 } from '../conditions/index.ts';
-import type { FaultSpec } from '../faults/types.ts';
+import { type FaultPlan, isRoutingFault, routingAlertOf } from '../faults/index.ts';
 import type { TrafficSpec } from './define.ts';
 import type { drillSchema } from './schema.ts';
 
@@ -27,7 +27,7 @@ export interface DrillPlan {
   schedule?: string;
   tags?: string[];
   /** Applied in order, rolled back in reverse. */
-  faults: FaultSpec[];
+  faults: FaultPlan[];
   traffic?: TrafficSpec;
   expect: ConditionPlan[];
   resolve: false | { withinMs: number; alert: boolean; message: boolean };
@@ -40,24 +40,15 @@ export interface DrillPlan {
   alert?: string;
 }
 
-/** The alert a routing fault sends, which its drill's Slack conditions are about. */
-export function routingAlert(faults: readonly FaultSpec[]): string | undefined {
-  for (const f of faults) {
-    if (f.type === 'inject-alert') return f.labels.alertname;
-    if (f.type === 'grafana-test-notification') return f.alertname ?? 'FiredrillRoutingTest';
-  }
-  return undefined;
-}
-
 export type PlanProblem = { path: (string | number)[]; message: string };
 
 /** The plan of a validated drill, or the problems only the whole drill shows (a Slack condition with no alert). */
 export function planDrill(
   parsed: z.output<typeof drillSchema>,
-  faults: FaultSpec[],
+  faults: FaultPlan[],
 ): { plan?: DrillPlan; problems: PlanProblem[] } {
-  const routing = faults.some((f) => f.type === 'inject-alert' || f.type === 'grafana-test-notification');
-  const alert = primaryAlert(parsed.expect) ?? routingAlert(faults);
+  const routing = faults.some(isRoutingFault);
+  const alert = primaryAlert(parsed.expect) ?? routingAlertOf(faults);
   const defaults: DrillDefaults = { alert };
   const problems: PlanProblem[] = [];
   parsed.expect.forEach((c, i) => {

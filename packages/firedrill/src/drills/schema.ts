@@ -1,83 +1,12 @@
 import { z } from 'zod';
 import { conditionSchema } from '../conditions/index.ts';
-import { alertName, labelMap } from '../conditions/kind.ts';
 import { cronProblem } from '../core/cron.ts';
-import { durationMs, tryParseDuration } from '../core/duration.ts';
-import { APP_FAULT_KINDS } from '../faults/types.ts';
+import { durationMs } from '../core/duration.ts';
+import { faultSchema } from '../faults/index.ts';
 
 /** Validates what a drill file exported; every problem becomes one diagnostic naming its path. */
 
-const duration = z.custom<string | number>((v) => tryParseDuration(v) !== undefined, {
-  error: (iss) => `expected a duration like '30s' or 1500 (ms), got ${JSON.stringify(iss.input)}`,
-});
-
-const restart = z.union([
-  z.strictObject({ stack: z.literal(true) }),
-  z.strictObject({ shell: z.string().min(1), timeoutMs: z.number().int().positive().optional() }),
-]);
-
-const fault = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({
-      type: z.literal('app'),
-      kind: z.enum(APP_FAULT_KINDS),
-      params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
-      ttl: duration,
-      restart: restart.optional(),
-    }),
-    z.strictObject({
-      type: z.literal('bad-traffic'),
-      kind: z.enum(['failed-logins', 'suspicious']),
-      ratePerSec: z.number().positive().max(200, 'at most 200 per second'),
-      durationSec: z.number().positive().max(600, 'at most 600 seconds'),
-    }),
-    z.strictObject({
-      type: z.literal('shell'),
-      inject: z.string().min(1),
-      rollback: z.string().min(1),
-      timeoutMs: z.number().int().positive().optional(),
-    }),
-    z.strictObject({
-      type: z.literal('toxiproxy'),
-      proxy: z.string().min(1),
-      toxic: z.strictObject({
-        type: z.string().min(1),
-        stream: z.enum(['upstream', 'downstream']).optional(),
-        toxicity: z.number().min(0).max(1).optional(),
-        attributes: z.record(z.string(), z.number()),
-      }),
-      apiUrl: z.url().optional(),
-    }),
-    z.strictObject({
-      type: z.literal('inject-alert'),
-      labels: labelMap.refine((l) => typeof l.alertname === 'string', 'needs an alertname label'),
-      annotations: z.record(z.string(), z.string()).optional(),
-      endsAfter: duration,
-    }),
-    z.strictObject({
-      type: z.literal('grafana-test-notification'),
-      receivers: z
-        .array(
-          z.strictObject({
-            name: z.string().min(1),
-            uid: z.string().min(1).optional(),
-            type: z.string().min(1),
-            settings: z.record(z.string(), z.unknown()),
-          }),
-        )
-        .min(1, 'needs at least one receiver'),
-      alertname: alertName.optional(),
-      labels: labelMap.optional(),
-    }),
-  ],
-  {
-    error: () =>
-      'expected a fault built by appFault, badTraffic, shell, toxiproxy, injectAlert or grafanaTestNotification',
-  },
-);
-
-const faultList = z.array(fault).min(1, 'needs at least one fault');
+const faultList = z.array(faultSchema).min(1, 'needs at least one fault');
 
 const trafficRequest = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
@@ -146,7 +75,7 @@ export const drillSchema = z.strictObject({
 });
 
 export function parseFaults(value: unknown) {
-  return (Array.isArray(value) ? faultList : fault).safeParse(value);
+  return (Array.isArray(value) ? faultList : faultSchema).safeParse(value);
 }
 
 /** Problems of a drill's `fault`, one fault or a list, with paths under `fault`. */

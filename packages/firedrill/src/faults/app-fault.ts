@@ -1,16 +1,56 @@
+import { z } from 'zod';
 import { type HttpClientOptions, HttpStatusError, requestJson } from '../clients/http-types.ts';
 import { BACKEND_NAMES, backendTarget } from '../connections/backends.ts';
-import { type Duration, parseDuration } from '../core/duration.ts';
+import { type Duration, durationMs, parseDuration } from '../core/duration.ts';
+import { defineFaultKind } from './kind.ts';
 import { runChecked } from './shell.ts';
-import type {
-  AppFaultKind,
-  AppFaultSpec,
-  Fault,
-  FaultContext,
-  InjectedFault,
-  RestartSpec,
-  RollbackOutcome,
-} from './types.ts';
+import type { Fault, FaultContext, InjectedFault, RollbackOutcome } from './types.ts';
+
+/** Fault kinds of the reference app's `POST /__faults` endpoint. */
+export const APP_FAULT_KINDS = [
+  'latency',
+  'error-rate',
+  'login-failure',
+  'slow-image',
+  'hang',
+  'crash',
+  'cpu-burn',
+  'memory-hog',
+  'event-loop-block',
+  'slow-db',
+] as const;
+export type AppFaultKind = (typeof APP_FAULT_KINDS)[number];
+
+const restart = z.union([
+  z.strictObject({ stack: z.literal(true) }),
+  z.strictObject({ shell: z.string().min(1), timeoutMs: z.number().int().positive().optional() }),
+]);
+/** How a crashed app comes back when the fault is rolled back. */
+export type RestartSpec = z.input<typeof restart>;
+
+const schema = z.strictObject({
+  type: z.literal('app'),
+  kind: z.enum(APP_FAULT_KINDS),
+  /**
+   * Kind-specific parameters sent with the fault (`latencyMs`, `rate`, `status`, `route`, `delayMs`,
+   * `afterMs`, `threads`, `mb`, `blockMs`, `everyMs`).
+   */
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** The fault expires by itself after this long, even if firedrill dies. */
+  ttl: durationMs,
+  /** For `crash`: how the app is started again on rollback. */
+  restart: restart.optional(),
+});
+
+/** As a drill file writes it. */
+export type AppFaultSpec = z.input<typeof schema>;
+
+export const appFaultKind = defineFaultKind({
+  type: 'app',
+  builder: 'appFault',
+  schema,
+  create: (spec) => createAppFault(spec),
+});
 
 type KindParams = {
   latency: { latencyMs: number; route?: string };

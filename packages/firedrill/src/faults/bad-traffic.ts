@@ -1,4 +1,23 @@
-import type { BadTrafficSpec, Fault, FaultContext, InjectedFault, RollbackOutcome } from './types.ts';
+import { z } from 'zod';
+import { defineFaultKind } from './kind.ts';
+import type { Fault, FaultContext, InjectedFault, RollbackOutcome } from './types.ts';
+
+const schema = z.strictObject({
+  type: z.literal('bad-traffic'),
+  kind: z.enum(['failed-logins', 'suspicious']),
+  ratePerSec: z.number().positive().max(200, 'at most 200 per second'),
+  durationSec: z.number().positive().max(600, 'at most 600 seconds'),
+});
+
+/** As a drill file writes it. */
+export type BadTrafficSpec = z.input<typeof schema>;
+
+export const badTrafficKind = defineFaultKind({
+  type: 'bad-traffic',
+  builder: 'badTraffic',
+  schema,
+  create: (spec) => createBadTrafficFault(spec),
+});
 
 /**
  * Synthetic bad traffic that firedrill sends itself: failed logins or requests the app flags

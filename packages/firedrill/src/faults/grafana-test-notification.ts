@@ -1,6 +1,40 @@
+import { z } from 'zod';
 import { GrafanaClient } from '../clients/grafana.ts';
+import { alertName, labelMap } from '../conditions/kind.ts';
 import { backendTarget } from '../connections/backends.ts';
-import type { Fault, FaultContext, GrafanaTestNotificationSpec, InjectedFault } from './types.ts';
+import { defineFaultKind } from './kind.ts';
+import type { Fault, FaultContext, InjectedFault } from './types.ts';
+
+const schema = z.strictObject({
+  type: z.literal('grafana-test-notification'),
+  /** Contact points to notify; `uid` of an existing one lets Grafana use its stored secrets. */
+  receivers: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        uid: z.string().min(1).optional(),
+        type: z.string().min(1),
+        settings: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .min(1, 'needs at least one receiver'),
+  /** @defaultValue 'FiredrillRoutingTest' */
+  alertname: alertName.optional(),
+  /** Labels of the test alert, e.g. the severity a notification policy routes on. */
+  labels: labelMap.optional(),
+});
+
+/** As a drill file writes it. */
+export type GrafanaTestNotificationSpec = z.input<typeof schema>;
+
+export const grafanaTestNotificationKind = defineFaultKind({
+  type: 'grafana-test-notification',
+  builder: 'grafanaTestNotification',
+  schema,
+  create: (spec) => createGrafanaTestNotificationFault(spec),
+  routingAlert: (spec) => spec.alertname ?? 'FiredrillRoutingTest',
+  lockTarget: (_spec, target) => target.grafana?.url ?? 'grafana',
+});
 
 /**
  * A test notification sent through Grafana contact points (its receivers-test endpoint): the

@@ -1,7 +1,36 @@
+import { z } from 'zod';
 import { AlertmanagerClient } from '../clients/alertmanager.ts';
+import { alertName, labelMap } from '../conditions/kind.ts';
 import { backendTarget } from '../connections/backends.ts';
-import { parseDuration } from '../core/duration.ts';
-import type { Fault, FaultContext, InjectAlertSpec, InjectedFault, RollbackOutcome } from './types.ts';
+import { durationMs, parseDuration } from '../core/duration.ts';
+import { defineFaultKind } from './kind.ts';
+import type { Fault, FaultContext, InjectedFault, RollbackOutcome } from './types.ts';
+
+const schema = z.strictObject({
+  type: z.literal('inject-alert'),
+  /** Labels of the alert; `alertname` is required, the drill id is added as `drill_id`. */
+  labels: labelMap
+    .refine((l) => typeof l.alertname === 'string', 'needs an alertname label')
+    .refine(
+      (l) => l.alertname === undefined || alertName.safeParse(l.alertname).success,
+      'expected an alertname like HighApiErrorRate',
+    ),
+  annotations: z.record(z.string(), z.string()).optional(),
+  /** `endsAt` = injection time + this, so Alertmanager resolves it by itself. */
+  endsAfter: durationMs,
+});
+
+/** As a drill file writes it. */
+export type InjectAlertSpec = z.input<typeof schema>;
+
+export const injectAlertKind = defineFaultKind({
+  type: 'inject-alert',
+  builder: 'injectAlert',
+  schema,
+  create: (spec) => createInjectAlertFault(spec),
+  routingAlert: (spec) => spec.labels.alertname!,
+  lockTarget: (_spec, target) => target.alertmanager?.url ?? 'alertmanager',
+});
 
 /**
  * An alert posted straight into Alertmanager, as Prometheus would send it: for routing-only

@@ -1,11 +1,25 @@
 import { spawn } from 'node:child_process';
-import {
-  type Fault,
-  type FaultContext,
-  FaultError,
-  type InjectedFault,
-  type ShellFaultSpec,
-} from './types.ts';
+import { z } from 'zod';
+import { defineFaultKind } from './kind.ts';
+import { type Fault, type FaultContext, FaultError, type InjectedFault } from './types.ts';
+
+const schema = z.strictObject({
+  type: z.literal('shell'),
+  inject: z.string().min(1),
+  rollback: z.string().min(1),
+  /** Per command. @defaultValue 30000 */
+  timeoutMs: z.number().int().positive().optional(),
+});
+
+/** As a drill file writes it. */
+export type ShellFaultSpec = z.input<typeof schema>;
+
+export const shellKind = defineFaultKind({
+  type: 'shell',
+  builder: 'shell',
+  schema,
+  create: (spec) => createShellFault(spec),
+});
 
 export interface CommandResult {
   code: number | null;

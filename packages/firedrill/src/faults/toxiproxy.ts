@@ -1,7 +1,40 @@
 import { type ToxicDirection, type ToxicType, Toxiproxy } from 'toxiproxy-node-client';
-import type { Fault, FaultContext, InjectedFault, RollbackOutcome, ToxiproxyFaultSpec } from './types.ts';
+import { z } from 'zod';
+import { defineFaultKind } from './kind.ts';
+import type { Fault, FaultContext, InjectedFault, RollbackOutcome } from './types.ts';
 
 const DEFAULT_API = 'http://127.0.0.1:8474';
+
+const toxic = z.strictObject({
+  /** Toxiproxy toxic type: latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, or `down`. */
+  type: z.string().min(1),
+  /** @defaultValue 'downstream' */
+  stream: z.enum(['upstream', 'downstream']).optional(),
+  /** Share of connections affected, 0–1. @defaultValue 1 */
+  toxicity: z.number().min(0).max(1).optional(),
+  attributes: z.record(z.string(), z.number()),
+});
+export type ToxicSpec = z.input<typeof toxic>;
+
+const schema = z.strictObject({
+  type: z.literal('toxiproxy'),
+  /** Name of an existing proxy on the Toxiproxy server. */
+  proxy: z.string().min(1),
+  toxic,
+  /** Toxiproxy's HTTP API. @defaultValue the environment's `toxiproxyUrl`, else http://127.0.0.1:8474 */
+  apiUrl: z.url().optional(),
+});
+
+/** As a drill file writes it. */
+export type ToxiproxyFaultSpec = z.input<typeof schema>;
+
+export const toxiproxyKind = defineFaultKind({
+  type: 'toxiproxy',
+  builder: 'toxiproxy',
+  schema,
+  create: (spec) => createToxiproxyFault(spec),
+  lockTarget: (spec, target) => `${spec.apiUrl ?? target.toxiproxyUrl ?? 'toxiproxy'}#${spec.proxy}`,
+});
 
 /**
  * A network fault through a Toxiproxy proxy that already sits between the app and a dependency.
