@@ -14,6 +14,9 @@ npx biome check . || status=1
 step "types (tsc)"
 npx tsc -p tsconfig.json || status=1
 
+step "import direction (scripts/check-imports.mjs)"
+node scripts/check-imports.mjs || status=1
+
 step "tests (vitest)"
 report=.firedrill/vitest-report.json
 rm -f "$report"

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { reportJsonSchemas } from '../../packages/firedrill/src/core/report-schema.ts';
 import { LOG_SCHEMAS } from '../../packages/firedrill/src/log-schemas/builtin.ts';
 import { renderAlertmanagerConfig } from '../alerting/alertmanager.ts';
 import { DEFAULT_RULE_TESTS } from '../alerting/rule-tests.default.ts';
@@ -52,6 +53,13 @@ export function generatedFiles(): GeneratedFile[] {
   for (const [name, schema] of Object.entries(LOG_SCHEMAS)) {
     files.push({
       path: `config/schemas/${name}-log.schema.json`,
+      content: `${JSON.stringify(schema, null, 2)}\n`,
+    });
+  }
+  // Published with the package: what the json reporter and results.jsonl lines conform to.
+  for (const [name, schema] of Object.entries(reportJsonSchemas())) {
+    files.push({
+      path: `packages/firedrill/schema/${name}.schema.json`,
       content: `${JSON.stringify(schema, null, 2)}\n`,
     });
   }

@@ -16,7 +16,7 @@ describe('config/build/build.ts', () => {
     expect(result.code).toBe(0);
   });
 
-  it('generates the rule files, their tests, the Alertmanager example, the log schemas, then the compose stack', () => {
+  it('generates the rule files, their tests, the Alertmanager example, the log and report schemas, then the compose stack', () => {
     expect(generatedFiles().map((f) => f.path)).toEqual([
       'config/prometheus/rules.fast.yml',
       'config/prometheus/rules.default.yml',
@@ -26,6 +26,8 @@ describe('config/build/build.ts', () => {
       'config/schemas/backend-log.schema.json',
       'config/schemas/frontend-log.schema.json',
       'config/schemas/loguru-log.schema.json',
+      'packages/firedrill/schema/report.schema.json',
+      'packages/firedrill/schema/result-line.schema.json',
       // Pinned in test/unit/compose/generated-files.test.ts.
       ...composeGeneratedFiles().map((f) => f.path),
     ]);
@@ -34,6 +36,8 @@ describe('config/build/build.ts', () => {
   it('--check names stale and missing files and exits 1; writing makes it pass', () => {
     const root = tmp.dir;
     cpSync(join(REPO_ROOT, 'config'), join(root, 'config'), { recursive: true });
+    const schemas = 'packages/firedrill/schema';
+    cpSync(join(REPO_ROOT, schemas), join(root, schemas), { recursive: true });
     const rules = join(root, 'config/prometheus/rules.fast.yml');
     writeFileSync(rules, readFileSync(rules, 'utf8').replace('for: 0s', 'for: 1m'));
     writeFileSync(join(root, 'config/schemas/loguru-log.schema.json'), '{}\n');

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../../packages/firedrill/src/core/result.ts';
+import { createReporters, loadFileReporters } from '../../../packages/firedrill/src/reporters/registry.ts';
 import { ReporterSpecError } from '../../../packages/firedrill/src/reporting/definition.ts';
 import { ReporterMultiplexer } from '../../../packages/firedrill/src/reporting/multiplexer.ts';
-import { createReporters, loadFileReporters } from '../../../packages/firedrill/src/reporting/registry.ts';
 import { fixtureRun } from '../../fixtures/results/index.ts';
 import { replay } from './helpers.ts';
 

@@ -14,7 +14,7 @@ describe('JsonReporter', () => {
     await replay(new JsonReporter({ path }), run);
     const doc = JSON.parse(await readFile(path, 'utf8')) as JsonReport;
     expect(Object.keys(doc)).toEqual(['version', 'runId', 'startedAt', 'durationMs', 'exitCode', 'results']);
-    expect(doc).toMatchObject({ version: 1, runId: RUN_ID, startedAt: T0, durationMs: 112_500, exitCode: 1 });
+    expect(doc).toMatchObject({ version: 2, runId: RUN_ID, startedAt: T0, durationMs: 112_500, exitCode: 1 });
     expect(doc.results).toEqual(JSON.parse(JSON.stringify(run.results)));
   });
 
@@ -23,7 +23,7 @@ describe('JsonReporter', () => {
     const reporter = new JsonReporter({ stdout: out });
     expect(reporter.printsToStdout()).toBe(true);
     await replay(reporter, runOf(fixtureResults().slice(0, 1)));
-    expect(JSON.parse(out.text)).toMatchObject({ version: 1, exitCode: 0, results: [{ id: 'api' }] });
+    expect(JSON.parse(out.text)).toMatchObject({ version: 2, exitCode: 0, results: [{ id: 'api' }] });
   });
 
   it('derives runId and startedAt from the results when onBegin never came', async () => {

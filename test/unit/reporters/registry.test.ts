@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JsonReporter } from '../../../packages/firedrill/src/reporters/json.ts';
-import { ReporterSpecError } from '../../../packages/firedrill/src/reporting/definition.ts';
-import { ReporterMultiplexer } from '../../../packages/firedrill/src/reporting/multiplexer.ts';
 import {
   createReporters,
   parseReporterSpecs,
   REPORTERS,
-} from '../../../packages/firedrill/src/reporting/registry.ts';
+} from '../../../packages/firedrill/src/reporters/registry.ts';
+import { ReporterSpecError } from '../../../packages/firedrill/src/reporting/definition.ts';
+import { ReporterMultiplexer } from '../../../packages/firedrill/src/reporting/multiplexer.ts';
 import { fixtureRun } from '../../fixtures/results/index.ts';
 import { Capture, replay } from './helpers.ts';
 

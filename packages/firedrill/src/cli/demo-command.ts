@@ -97,7 +97,7 @@ async function demoAction(opts: DemoOptions, cmd: Command): Promise<number> {
 
   banner('4/4  report');
   const results = [...(await readResults(probeJson)), ...(await readResults(drillJson))];
-  const { createReporters } = await import('../reporting/registry.ts');
+  const { createReporters } = await import('../reporters/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
   const { exitCodeFor } = await import('../core/result.ts');
   const mux = new ReporterMultiplexer(createReporters(['html', 'junit', 'json'], { outDir: out }));

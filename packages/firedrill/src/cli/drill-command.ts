@@ -81,7 +81,7 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
   const gateway = opts.push ? await pushTarget(env, root) : undefined;
   const { MetricsReporter } = await import('../reporters/metrics.ts');
   const metricsReporter = new MetricsReporter();
-  const { createReporters, loadFileReporters } = await import('../reporting/registry.ts');
+  const { createReporters, loadFileReporters } = await import('../reporters/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
   const { slackClient } = await import('../drills/clients.ts');
   const specs = opts.reporter.length ? opts.reporter : ['console'];

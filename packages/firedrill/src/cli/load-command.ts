@@ -98,7 +98,7 @@ async function loadAction(scenarioArg: string | undefined, opts: LoadOptions, cm
     if (err instanceof load.K6NotFoundError) throw new SetupError(err.message);
     throw err;
   }
-  const { createReporters, loadFileReporters } = await import('../reporting/registry.ts');
+  const { createReporters, loadFileReporters } = await import('../reporters/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
   const { ReporterSpecError } = await import('../reporting/definition.ts');
   let mux: InstanceType<typeof ReporterMultiplexer>;

@@ -64,7 +64,7 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
   const stateDir = resolveStateDir(config, root);
   const outDir = path.resolve(opts.out ?? path.join(stateDir, 'reports'));
 
-  const { createReporters, loadFileReporters } = await import('../reporting/registry.ts');
+  const { createReporters, loadFileReporters } = await import('../reporters/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
   const { ReporterSpecError } = await import('../reporting/definition.ts');
   const { MetricsReporter } = await import('../reporters/metrics.ts');

@@ -10,24 +10,26 @@ export type DrillEventListener = (event: TimelineEvent, drill: { id: string; run
  * `injected` and `rolledBack` anchor the hops; the rest are when each system showed the drill.
  * `ruleActive` is Prometheus' `activeAt`: the evaluation slot that first found the rule true.
  */
-export type Mark =
-  | 'injected'
-  | 'firstBadSample'
-  | 'firstBadAnswered'
-  | 'lastBadAnswered'
-  | 'ruleActive'
-  | 'pending'
-  | 'firing'
-  | 'webhookReceived'
-  | 'slackPosted'
-  | 'slackSeen'
-  | 'logsSeen'
-  | 'rollbackStarted'
-  | 'rolledBack'
-  | 'resolved'
-  | 'webhookResolved'
-  | 'slackResolvedPosted'
-  | 'slackResolvedSeen';
+export const MARKS = [
+  'injected',
+  'firstBadSample',
+  'firstBadAnswered',
+  'lastBadAnswered',
+  'ruleActive',
+  'pending',
+  'firing',
+  'webhookReceived',
+  'slackPosted',
+  'slackSeen',
+  'logsSeen',
+  'rollbackStarted',
+  'rolledBack',
+  'resolved',
+  'webhookResolved',
+  'slackResolvedPosted',
+  'slackResolvedSeen',
+] as const;
+export type Mark = (typeof MARKS)[number];
 
 /** A drill run's timeline: events in the order they are recorded, each passed on at once. */
 export class Timeline {

@@ -1,26 +1,19 @@
 import type { Writable } from 'node:stream';
-import type { Result } from '../core/result.ts';
+import { type JsonReport, REPORT_VERSION } from '../core/report-schema.ts';
 import type { ReporterDefinition } from '../reporting/definition.ts';
 import { writeReportFile } from '../reporting/files.ts';
 import type { Reporter, RunContext, RunSummary } from '../reporting/reporter.ts';
+import { assertConforms } from '../reporting/validate-report.ts';
 
-/** The document `json` writes. `version` changes only when a field changes meaning or goes away. */
-export interface JsonReport {
-  version: 1;
-  runId: string;
-  /** Epoch milliseconds. */
-  startedAt: number;
-  durationMs: number;
-  exitCode: 0 | 1;
-  results: Result[];
-}
+/** The document `json` writes: see `core/report-schema.ts` and the package's `report.schema.json`. */
+export type { JsonReport };
 
 export type JsonReporterOptions = { path: string } | { stdout: Writable };
 
 export function jsonReport(summary: RunSummary, ctx: RunContext | undefined): JsonReport {
   const first = summary.results[0];
   return {
-    version: 1,
+    version: REPORT_VERSION,
     runId: ctx?.runId ?? first?.runId ?? '',
     startedAt:
       ctx?.startedAt ??
@@ -49,7 +42,9 @@ export class JsonReporter implements Reporter {
   }
 
   async onEnd(summary: RunSummary): Promise<void> {
-    const text = `${JSON.stringify(jsonReport(summary, this.#ctx), null, 2)}\n`;
+    const doc = jsonReport(summary, this.#ctx);
+    assertConforms('report', doc, 'path' in this.#opts ? this.#opts.path : 'the JSON report');
+    const text = `${JSON.stringify(doc, null, 2)}\n`;
     if ('path' in this.#opts) return writeReportFile(this.#opts.path, text);
     const out = this.#opts.stdout;
     await new Promise<void>((resolve, reject) => out.write(text, (err) => (err ? reject(err) : resolve())));

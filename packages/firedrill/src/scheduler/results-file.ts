@@ -1,7 +1,9 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { REPORT_VERSION } from '../core/report-schema.ts';
 import type { Result } from '../core/result.ts';
+import { assertConforms } from '../reporting/validate-report.ts';
 
 /**
  * Every Result as one JSON line, appended. One stream for the process: lines from concurrent
@@ -24,8 +26,12 @@ export class ResultsFile {
     });
   }
 
+  /** Each line carries the report version it was written in, so a reader years later knows its shape. */
   append(result: Result): void {
-    if (!this.#failed) this.#stream.write(`${JSON.stringify(result)}\n`);
+    if (this.#failed) return;
+    const line = { version: REPORT_VERSION, ...result };
+    assertConforms('result-line', line, this.file);
+    this.#stream.write(`${JSON.stringify(line)}\n`);
   }
 
   close(): Promise<void> {

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { consoleReporter } from '../reporters/console.ts';
-import { htmlReporter } from '../reporters/html.ts';
-import { jsonReporter } from '../reporters/json.ts';
-import { junitReporter } from '../reporters/junit.ts';
-import { metricsReporter } from '../reporters/metrics.ts';
-import { slackSummaryReporter } from '../reporters/slack-summary.ts';
-import { type ReporterDefinition, type ReporterOptions, ReporterSpecError } from './definition.ts';
-import type { NamedReporter } from './multiplexer.ts';
-import type { Reporter } from './reporter.ts';
+import { type ReporterDefinition, type ReporterOptions, ReporterSpecError } from '../reporting/definition.ts';
+import type { NamedReporter } from '../reporting/multiplexer.ts';
+import type { Reporter } from '../reporting/reporter.ts';
+import { consoleReporter } from './console.ts';
+import { htmlReporter } from './html.ts';
+import { jsonReporter } from './json.ts';
+import { junitReporter } from './junit.ts';
+import { metricsReporter } from './metrics.ts';
+import { slackSummaryReporter } from './slack-summary.ts';
 
 /** Every reporter a `--reporter` spec can name. Adding one: its file, and one entry here. */
 export const REPORTERS: readonly ReporterDefinition[] = [
