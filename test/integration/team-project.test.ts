@@ -209,7 +209,20 @@ describe('firedrill on a team’s own project, against protected monitoring', ()
     ) as {
       exports: Record<string, unknown>;
     };
-    expect(Object.keys(pkg.exports)).toEqual(['.', './reporter', './package.json']);
+    expect(Object.keys(pkg.exports)).toEqual([
+      '.',
+      './reporter',
+      './report.schema.json',
+      './result-line.schema.json',
+      './package.json',
+    ]);
+    // The published report schemas ship in the tarball, so a team can validate reports in CI.
+    for (const name of ['report', 'result-line']) {
+      const schema = JSON.parse(
+        readFileSync(path.join(project, `node_modules/firedrill/schema/${name}.schema.json`), 'utf8'),
+      ) as { $id: string };
+      expect(schema.$id).toBe(`urn:firedrill:schema:${name}:2`);
+    }
     expect(existsSync(path.join(project, 'node_modules/firedrill/dist/types/index.d.ts'))).toBe(true);
     expect(existsSync(path.join(project, 'node_modules/firedrill/test'))).toBe(false);
   });

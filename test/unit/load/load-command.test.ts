@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { parseAllDocuments } from 'yaml';
 import { registerLoadCommands } from '../../../packages/firedrill/src/cli/load-command.ts';
 import { buildProgram } from '../../../packages/firedrill/src/cli/program.ts';
+import { SetupError } from '../../../packages/firedrill/src/core/errors.ts';
 import { K6_FIXTURES, ROOT, realK6 } from './helpers.ts';
 
 const real = await realK6();
@@ -94,7 +95,7 @@ describe('firedrill load', () => {
     [['api', '--env', 'prod'], 'no environment "prod" in the config (have: fixture)'],
   ])('%j is a setup error: %s', async (args, message) => {
     const r = await firedrill('load', ...args);
-    expect(r.error?.name).toBe('SetupError');
+    expect(r.error).toBeInstanceOf(SetupError);
     expect(r.error?.message).toBe(message.replace('PROJECT', project));
   });
 

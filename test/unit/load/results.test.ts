@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../../packages/firedrill/src/core/result.ts';
+import { exitCodeFor } from '../../../packages/firedrill/src/core/exit.ts';
 import {
   parseGoDuration,
   parseInspectOutput,

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { EXIT } from '../core/exit.ts';
 import type { Result } from '../core/result.ts';
-import { EXIT } from './exit.ts';
 import { buildProgram, commandContext } from './program.ts';
 
 interface DemoOptions {
@@ -99,7 +99,7 @@ async function demoAction(opts: DemoOptions, cmd: Command): Promise<number> {
   const results = [...(await readResults(probeJson)), ...(await readResults(drillJson))];
   const { createReporters } = await import('../reporters/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
-  const { exitCodeFor } = await import('../core/result.ts');
+  const { exitCodeFor } = await import('../core/exit.ts');
   const mux = new ReporterMultiplexer(createReporters(['html', 'junit', 'json'], { outDir: out }));
   await mux.onBegin({
     kind: 'mixed',

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { exitCodeFor, type Result, setupErrorOf } from '../core/result.ts';
-import { EXIT, SetupError } from './exit.ts';
+import { exitCodeFor } from '../core/exit.ts';
+import { type Result, setupErrorOf } from '../core/result.ts';
 import { envOption, reporterOption } from './options.ts';
 import { commandContext } from './program.ts';
 
@@ -56,26 +56,14 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
     return 0;
   }
   const { resolveStateDir, stackUp } = await import('../stack/index.ts');
-  const { resolveDrillEnvironment, DrillGuardError } = await import('../drills/environment.ts');
+  const { resolveDrillEnvironment } = await import('../drills/environment.ts');
   const stateDir = resolveStateDir(config, root);
   const envName = opts.env ?? config.defaultEnvironment;
-  let env: Awaited<ReturnType<typeof resolveDrillEnvironment>>;
-  try {
-    env = await resolveDrillEnvironment(config, envName, stateDir, root);
-  } catch (err) {
-    if (err instanceof DrillGuardError) throw new SetupError(err.message);
-    throw err;
-  }
+  const env = await resolveDrillEnvironment(config, envName, stateDir, root);
   // Guards that refuse the whole run are a setup error (exit 2), found before any reporter starts.
   if (!env.allowFaults || (env.production && !opts.yesProduction)) {
     const { checkGuards } = await import('../drills/environment.ts');
-    try {
-      checkGuards(env, drills[0] ?? { id: '-' }, {
-        yesProduction: opts.yesProduction === true,
-      });
-    } catch (err) {
-      throw new SetupError((err as Error).message);
-    }
+    checkGuards(env, drills[0] ?? { id: '-' }, { yesProduction: opts.yesProduction === true });
   }
   const { pushTarget, pushAndExit } = await import('./push.ts');
   const gateway = opts.push ? await pushTarget(env, root) : undefined;
@@ -103,7 +91,7 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
     environment: env.name,
     startedAt: started,
   });
-  const { runDrills, withSignalRollback, SIGNAL_EXIT } = await import('../drills/suite.ts');
+  const { runDrills, withSignalRollback } = await import('../drills/suite.ts');
   const refs = new Map<string, { id: string; name: string; kind: 'drill'; start: number }>();
   const { value: results, signal } = await withSignalRollback((abort) =>
     runDrills({
@@ -137,17 +125,13 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
       },
     }),
   );
-  let exitCode: number = exitCodeFor(results);
-  await mux.onEnd({ results, exitCode: exitCodeFor(results), durationMs: Date.now() - started });
-  // Interrupted drills are pushed too: the last result then says error, not the previous pass.
-  if (gateway) exitCode = await pushAndExit(metricsReporter, gateway, exitCode, logger);
-  if (signal) return SIGNAL_EXIT[signal] ?? 1;
+  const exitCode = exitCodeFor(results, signal);
+  await mux.onEnd({ results, exitCode, durationMs: Date.now() - started });
   // A backend that refused firedrill is the setup's fault: say so on stderr too, for CI logs.
   const setup = setupErrorOf(results);
-  if (setup) {
-    process.stderr.write(`firedrill: ${setup.message}\n`);
-    return EXIT.setup;
-  }
+  if (setup && !signal) process.stderr.write(`firedrill: ${setup.message}\n`);
+  // Interrupted drills are pushed too: the last result then says error, not the previous pass.
+  if (gateway) return pushAndExit(metricsReporter, gateway, exitCode, logger);
   return exitCode;
 }
 

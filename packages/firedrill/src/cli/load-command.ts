@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { SetupError } from '../core/errors.ts';
+import { EXIT } from '../core/exit.ts';
 import type { Result } from '../core/result.ts';
 import type { ResultRef } from '../reporting/reporter.ts';
-import { EXIT, SetupError } from './exit.ts';
 import { envOption, reporterOption } from './options.ts';
 import { commandContext } from './program.ts';
 
@@ -76,45 +77,24 @@ async function loadAction(scenarioArg: string | undefined, opts: LoadOptions, cm
   }
   const { resolveStateDir } = await import('../stack/index.ts');
   const stateDir = resolveStateDir(config, root);
-  let scenario: Awaited<ReturnType<typeof load.resolveScenario>>;
-  let target: Awaited<ReturnType<typeof load.resolveLoadTarget>>;
-  try {
-    scenario = await load.resolveScenario(root, scenarioArg);
-    target = await load.resolveLoadTarget(config, opts.env ?? config.defaultEnvironment, stateDir, root);
-  } catch (err) {
-    if (err instanceof load.UnknownScenarioError || err instanceof load.LoadTargetError) {
-      throw new SetupError(err.message);
-    }
-    throw err;
-  }
+  // Setup errors (an unknown scenario, no target, no k6, a bad reporter) stop here with exit 2.
+  const scenario = await load.resolveScenario(root, scenarioArg);
+  const target = await load.resolveLoadTarget(config, opts.env ?? config.defaultEnvironment, stateDir, root);
   const runId = load.newLoadRunId();
   const outDir = path.resolve(opts.out ?? path.join(stateDir, 'load', runId));
   if (opts.k8s) return writeManifest(scenario, target, runId, outDir, opts);
 
-  let k6: Awaited<ReturnType<typeof load.findK6>>;
-  try {
-    k6 = await load.findK6();
-  } catch (err) {
-    if (err instanceof load.K6NotFoundError) throw new SetupError(err.message);
-    throw err;
-  }
+  const k6 = await load.findK6();
   const { createReporters, loadFileReporters } = await import('../reporters/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
-  const { ReporterSpecError } = await import('../reporting/definition.ts');
-  let mux: InstanceType<typeof ReporterMultiplexer>;
-  try {
-    const specs = opts.reporter.length ? opts.reporter : ['console'];
-    mux = new ReporterMultiplexer(
-      createReporters(
-        specs,
-        { outDir: opts.out ? outDir : path.join(stateDir, 'reports') },
-        await loadFileReporters(specs),
-      ),
-    );
-  } catch (err) {
-    if (err instanceof ReporterSpecError) throw new SetupError(err.message);
-    throw err;
-  }
+  const specs = opts.reporter.length ? opts.reporter : ['console'];
+  const mux = new ReporterMultiplexer(
+    createReporters(
+      specs,
+      { outDir: opts.out ? outDir : path.join(stateDir, 'reports') },
+      await loadFileReporters(specs),
+    ),
+  );
 
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say(
@@ -169,15 +149,11 @@ async function loadAction(scenarioArg: string | undefined, opts: LoadOptions, cm
       },
     });
     await report(mux, refs, run.results);
-    const exitCode = run.exitCode === 0 ? 0 : 1;
-    await mux.onEnd({ results: run.results, exitCode, durationMs: Date.now() - started });
+    await mux.onEnd({ results: run.results, exitCode: run.exitCode, durationMs: Date.now() - started });
     say(
       `k6 exit ${run.k6.exitCode ?? run.k6.signal}; summary ${run.summaryFile ?? '(none)'}; log ${run.logFile}`,
     );
     return run.exitCode;
-  } catch (err) {
-    if (err instanceof load.LoadSetupError) throw new SetupError(err.message);
-    throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

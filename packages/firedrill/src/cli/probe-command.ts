@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { exitCodeFor, type Result, setupErrorOf } from '../core/result.ts';
-import { EXIT, SetupError } from './exit.ts';
+import { SetupError } from '../core/errors.ts';
+import { EXIT, exitCodeFor, SIGNAL_EXIT } from '../core/exit.ts';
+import { type Result, setupErrorOf } from '../core/result.ts';
 import { collect, envOption, reporterOption } from './options.ts';
 import { commandContext, probesDir } from './program.ts';
 
@@ -66,22 +67,15 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
 
   const { createReporters, loadFileReporters } = await import('../reporters/registry.ts');
   const { ReporterMultiplexer } = await import('../reporting/multiplexer.ts');
-  const { ReporterSpecError } = await import('../reporting/definition.ts');
   const { MetricsReporter } = await import('../reporters/metrics.ts');
   const metricsReporter = new MetricsReporter({
     probes: probes.map((p) => ({ id: p.id, kind: p.kind, schedule: p.schedule, location: env.location })),
   });
-  let mux: InstanceType<typeof ReporterMultiplexer>;
-  try {
-    const specs = opts.reporter.length ? opts.reporter : ['console'];
-    mux = new ReporterMultiplexer([
-      ...createReporters(specs, { outDir }, await loadFileReporters(specs)),
-      { name: 'metrics', reporter: metricsReporter },
-    ]);
-  } catch (err) {
-    if (err instanceof ReporterSpecError) throw new SetupError(err.message);
-    throw err;
-  }
+  const specs = opts.reporter.length ? opts.reporter : ['console'];
+  const mux = new ReporterMultiplexer([
+    ...createReporters(specs, { outDir }, await loadFileReporters(specs)),
+    { name: 'metrics', reporter: metricsReporter },
+  ]);
 
   const { createProbeRunner, newRunId } = await import('../probes/runner.ts');
   const { browserLauncher } = await import('../probes/browser-pool.ts');
@@ -102,8 +96,10 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
   // Each run in flight listens on it.
   setMaxListeners(0, abort.signal);
   let signals = 0;
-  const onSignal = () => {
-    if (++signals > 1) process.exit(130);
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    received ??= sig;
+    if (++signals > 1) process.exit(SIGNAL_EXIT[sig] ?? EXIT.sigint);
     process.stderr.write('firedrill: stopping; Ctrl-C again to quit at once\n');
     abort.abort(new Error('interrupted'));
   };
@@ -131,15 +127,12 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  let exitCode: number = exitCodeFor(results);
-  await mux.onEnd({ results, exitCode: exitCodeFor(results), durationMs: Date.now() - started });
+  const exitCode = exitCodeFor(results, received);
+  await mux.onEnd({ results, exitCode, durationMs: Date.now() - started });
 
   // Chromium missing, a refused backend: the setup's fault, not the app's; CI should say "fix the runner".
   const setup = setupErrorOf(results);
-  if (setup) {
-    process.stderr.write(`firedrill: ${setup.message}\n`);
-    exitCode = EXIT.setup;
-  }
-  if (gateway) exitCode = await pushAndExit(metricsReporter, gateway, exitCode, logger);
+  if (setup && !received) process.stderr.write(`firedrill: ${setup.message}\n`);
+  if (gateway) return pushAndExit(metricsReporter, gateway, exitCode, logger);
   return exitCode;
 }

@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { loadEnvFile } from '../config/env-file.ts';
-import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
+import { type LoadedConfig, loadConfig } from '../config/load.ts';
+import { SetupError } from '../core/errors.ts';
+import { describeError, EXIT, exitCodeForError, isCommanderError } from '../core/exit.ts';
 import { createLogger } from '../logger.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerDrillCommands } from './drill-command.ts';
-import { EXIT, SetupError } from './exit.ts';
 import { registerInitCommand } from './init-command.ts';
 import { registerLoadCommands } from './load-command.ts';
 import { collect } from './options.ts';
@@ -89,17 +90,8 @@ export async function runCli(argv = process.argv): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Commander has printed the message (and the help); --help and --version are not errors.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.setup;
-    }
-    if (err instanceof ConfigError) {
-      process.stderr.write(`firedrill: invalid config\n${err.message}\n`);
-    } else if (err instanceof SetupError) {
-      process.stderr.write(`firedrill: ${err.message}\n`);
-    } else {
-      process.stderr.write(`firedrill: ${(err as Error).stack ?? String(err)}\n`);
-    }
-    return EXIT.setup;
+    // Commander has printed its own message (and the help).
+    if (!isCommanderError(err)) process.stderr.write(`firedrill: ${describeError(err)}\n`);
+    return exitCodeForError(err);
   }
 }

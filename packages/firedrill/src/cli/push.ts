@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { HttpClientOptions } from '../clients/http-types.ts';
 import type { Connection } from '../connections/schema.ts';
 import { SetupError } from '../core/errors.ts';
+import { EXIT } from '../core/exit.ts';
 import type { MetricsReporter } from '../reporters/metrics.ts';
-import { EXIT } from './exit.ts';
 
 /**
  * The Pushgateway `--push` will use, checked before anything runs: refused credentials or a

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { EXIT, SetupError } from './exit.ts';
+import { SetupError } from '../core/errors.ts';
+import { EXIT } from '../core/exit.ts';
 import { collect, envOption } from './options.ts';
 import { commandContext, probesDir } from './program.ts';
 
@@ -157,7 +158,7 @@ type Context = Pick<Awaited<ReturnType<typeof commandContext>>, 'config' | 'root
 async function scheduledDrills(opts: ScheduleOptions, ctx: Context) {
   const { config, root, logger, stateDir, envName } = ctx;
   const { loadDrills } = await import('../drills/loader.ts');
-  const { resolveDrillEnvironment, checkGuards, DrillGuardError } = await import('../drills/environment.ts');
+  const { resolveDrillEnvironment, checkGuards } = await import('../drills/environment.ts');
   const { runDrills } = await import('../drills/suite.ts');
   const { stackUp } = await import('../stack/index.ts');
   const dir = typeof opts.drills === 'string' ? opts.drills : (config.drills.dir ?? 'alert-tests');
@@ -168,14 +169,8 @@ async function scheduledDrills(opts: ScheduleOptions, ctx: Context) {
       `no drill in ${dir} has a schedule (of ${loaded.length}); add schedule: '0 3 * * *' to one`,
     );
   const yesProduction = opts.yesProduction === true;
-  let env: Awaited<ReturnType<typeof resolveDrillEnvironment>>;
-  try {
-    env = await resolveDrillEnvironment(config, envName, stateDir, root);
-    for (const d of list) checkGuards(env, d, { yesProduction });
-  } catch (err) {
-    if (err instanceof DrillGuardError) throw new SetupError(err.message);
-    throw err;
-  }
+  const env = await resolveDrillEnvironment(config, envName, stateDir, root);
+  for (const d of list) checkGuards(env, d, { yesProduction });
   const restartStack = env.stack
     ? async (components: string[]) => {
         await stackUp({ config, root, logger, components: components as never });

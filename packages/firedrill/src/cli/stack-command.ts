@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { STACK_COMPONENTS, type StackComponent } from '../config/schema.ts';
-import { SetupError } from './exit.ts';
+import { SetupError } from '../core/errors.ts';
 import { commandContext } from './program.ts';
 
 function parseComponents(names: string[]): StackComponent[] | undefined {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
+import { SetupError } from '../core/errors.ts';
 import { type Config, configSchema } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/firedrill.config.ts';
@@ -31,7 +32,8 @@ export interface Diagnostic {
   message: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends SetupError {
+  override readonly type = 'config';
   constructor(readonly diagnostics: Diagnostic[]) {
     super(diagnostics.map(formatDiagnostic).join('\n'));
     this.name = 'ConfigError';

@@ -136,7 +136,7 @@ export function certificateErrorCode(err: unknown): string | undefined {
  */
 export class BackendAccessError extends SetupError {
   override name = 'BackendAccessError';
-  readonly type = 'backend-access';
+  override readonly type = 'backend-access';
   constructor(
     readonly backend: Backend,
     readonly url: string,

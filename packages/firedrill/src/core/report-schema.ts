@@ -93,7 +93,7 @@ export const reportSchema = z.object({
   runId: z.string(),
   startedAt: epochMs,
   durationMs: z.number().min(0),
-  exitCode: z.union([z.literal(0), z.literal(1)]),
+  exitCode: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(130), z.literal(143)]),
   results: z.array(resultSchema),
 });
 

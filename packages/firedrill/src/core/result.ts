@@ -1,4 +1,4 @@
-import { SETUP_ERROR_TYPES } from './errors.ts';
+import { isSetupErrorType } from './errors.ts';
 import type { Mark } from './timeline.ts';
 /**
  * The one result model. Every probe run, load scenario and drill produces a `Result`;
@@ -134,13 +134,8 @@ export function errorInfo(err: unknown, type?: string): ErrorInfo {
 /** The first error in these results that is the setup's fault (exit 2), not the system's. */
 export function setupErrorOf(results: readonly Result[]): ErrorInfo | undefined {
   for (const r of results) {
-    if (r.error?.type && SETUP_ERROR_TYPES.has(r.error.type)) return r.error;
-    for (const s of r.steps) if (s.error?.type && SETUP_ERROR_TYPES.has(s.error.type)) return s.error;
+    if (isSetupErrorType(r.error?.type)) return r.error;
+    for (const s of r.steps) if (isSetupErrorType(s.error?.type)) return s.error;
   }
   return undefined;
-}
-
-/** Exit code CI gates on: 0 all passed, 1 any failed or errored. (2 is reserved for setup errors.) */
-export function exitCodeFor(results: readonly Result[]): 0 | 1 {
-  return results.every((r) => r.status === 'pass' || r.status === 'skipped') ? 0 : 1;
 }

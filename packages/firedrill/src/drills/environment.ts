@@ -1,5 +1,6 @@
 import type { Config, EnvironmentConfig } from '../config/schema.ts';
 import type { Connection, GrafanaConnection, SlackConnection } from '../connections/schema.ts';
+import { SetupError } from '../core/errors.ts';
 import { type FaultPlan, type FaultTarget, lockTargetOf } from '../faults/index.ts';
 import type { DrillPlan } from './plan.ts';
 
@@ -32,8 +33,9 @@ export interface DrillEnvironment {
 }
 
 /** A drill may not run here; the message says why and what would allow it. */
-export class DrillGuardError extends Error {
+export class DrillGuardError extends SetupError {
   override name = 'DrillGuardError';
+  override readonly type = 'drill-guard';
 }
 
 // The local sink accepts any non-empty token; real Slack needs the bot token from config.

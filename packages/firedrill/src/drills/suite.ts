@@ -110,5 +110,3 @@ export async function withSignalRollback<T>(
     process.off('SIGTERM', handler);
   }
 }
-
-export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };

@@ -3,6 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { SetupError } from '../core/errors.ts';
 
 const run = promisify(execFile);
 
@@ -23,8 +24,9 @@ export type K6Runtime =
   | { kind: 'binary'; path: string; version: K6Version; source: string }
   | { kind: 'docker'; image: string; version: K6Version; source: string };
 
-export class K6NotFoundError extends Error {
+export class K6NotFoundError extends SetupError {
   override name = 'K6NotFoundError';
+  override readonly type = 'k6-missing';
   constructor(readonly attempts: string[]) {
     super(`no usable k6 found:\n${attempts.map((a) => `  - ${a}`).join('\n')}
 install one with scripts/install-k6.sh, put k6 on PATH, or set K6_BIN=/path/to/k6`);

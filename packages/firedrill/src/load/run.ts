@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type Artifact, exitCodeFor, type Result } from '../core/result.ts';
+import { SetupError } from '../core/errors.ts';
+import { EXIT, type ExitCode, exitCodeFor } from '../core/exit.ts';
+import type { Artifact, Result } from '../core/result.ts';
 import { bundleScenario } from './bundle.ts';
 import { findK6, type K6Runtime, runsTypeScriptNatively } from './find-k6.ts';
 import { type K6Plan, parseInspectOutput, plannedGroups } from './inspect.ts';
@@ -23,8 +25,9 @@ export const SUMMARY_TREND_STATS = 'avg,min,med,max,p(90),p(95),p(99),p(99.9),co
 /** What each Trend becomes in Prometheus (`k6_http_req_duration_p95`, …); few, for few series. */
 export const PROMETHEUS_TREND_STATS = 'p(95),p(99),avg,max,count';
 
-export class LoadSetupError extends Error {
+export class LoadSetupError extends SetupError {
   override name = 'LoadSetupError';
+  override readonly type = 'load-setup';
 }
 
 export interface LoadRunOptions {
@@ -52,7 +55,7 @@ export interface LoadRun {
   runId: string;
   results: Result[];
   /** firedrill's exit code: 0 all SLOs held, 1 something failed, 2 k6 refused the script. */
-  exitCode: 0 | 1 | 2;
+  exitCode: ExitCode;
   k6: { runtime: K6Runtime; exitCode: number | null; signal: NodeJS.Signals | null; stoppedBy?: string };
   plan: K6Plan;
   summaryFile?: string;
@@ -184,7 +187,7 @@ export async function runLoad(opts: LoadRunOptions): Promise<LoadRun> {
   return {
     runId,
     results,
-    exitCode: setup ? 2 : exitCodeFor(results),
+    exitCode: setup ? EXIT.setup : exitCodeFor(results),
     k6: {
       runtime: k6,
       exitCode: proc.exitCode,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { SetupError } from '../core/errors.ts';
 
 export interface ScenarioFile {
   /** File name without extension: `login`, `smoke`. Names results and the k8s objects. */
@@ -10,8 +11,9 @@ export interface ScenarioFile {
   dir: string;
 }
 
-export class UnknownScenarioError extends Error {
+export class UnknownScenarioError extends SetupError {
   override name = 'UnknownScenarioError';
+  override readonly type = 'unknown-scenario';
 }
 
 const SCRIPT = /\.(ts|js|mjs)$/;

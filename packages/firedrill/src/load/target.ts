@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { authHeader, withoutUserinfo } from '../connections/http.ts';
 import type { Connection } from '../connections/schema.ts';
+import { SetupError } from '../core/errors.ts';
 
 /** Where load goes and where its metrics go, for one environment of the config. */
 export interface LoadTarget {
@@ -39,8 +40,9 @@ export function k6RemoteWrite(conn: Connection, root: string): { url: string; en
   return { url, env };
 }
 
-export class LoadTargetError extends Error {
+export class LoadTargetError extends SetupError {
   override name = 'LoadTargetError';
+  override readonly type = 'load-target';
 }
 
 /** `stack: true` environments take their URLs from the running local stack's state file. */

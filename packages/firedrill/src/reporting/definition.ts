@@ -41,4 +41,5 @@ export interface ReporterDefinition {
 /** A bad `--reporter` spec or missing prerequisite, reported before anything runs (exit 2). */
 export class ReporterSpecError extends SetupError {
   override name = 'ReporterSpecError';
+  override readonly type = 'reporter-spec';
 }

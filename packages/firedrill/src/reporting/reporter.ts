@@ -1,3 +1,4 @@
+import type { ExitCode } from '../core/exit.ts';
 import type { Result, ResultKind, StepResult, TimelineEvent } from '../core/result.ts';
 
 /** What a run holds: one kind of definition, or several at once (`firedrill run` over a whole suite). */
@@ -31,7 +32,7 @@ export interface ResultRef {
 export interface RunSummary {
   /** Final results in the order they completed (a retried item appears once, as its last attempt). */
   results: Result[];
-  exitCode: 0 | 1;
+  exitCode: ExitCode;
   durationMs: number;
 }
 

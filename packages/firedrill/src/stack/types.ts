@@ -70,6 +70,7 @@ export interface StackState {
 /** A setup problem: a missing program, a component that would not start, a port in use. */
 export class StackError extends SetupError {
   override name = 'StackError';
+  override readonly type = 'stack';
 }
 
 /** How a component is doing right now, for `firedrill stack status`. */

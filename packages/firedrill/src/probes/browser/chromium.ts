@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { type Browser, chromium } from 'playwright';
+import { SetupError } from '../../core/errors.ts';
 
 /** Where the default Chromium lives on Debian/Ubuntu (`apt-get install -y chromium`). */
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
@@ -21,9 +22,9 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ] as const;
 
-export class BrowserSetupError extends Error {
+export class BrowserSetupError extends SetupError {
   override name = 'BrowserSetupError';
-  readonly type = 'browser-setup';
+  override readonly type = 'browser-setup';
 }
 
 export interface ResolvedExecutable {
