@@ -15,6 +15,7 @@ import {
 } from '../../../packages/firedrill/src/core/exit.ts';
 import { errorInfo, type Result } from '../../../packages/firedrill/src/core/result.ts';
 import { DrillGuardError } from '../../../packages/firedrill/src/drills/environment.ts';
+import { LeftoverFaultError } from '../../../packages/firedrill/src/drills/leftovers.ts';
 import { K6NotFoundError } from '../../../packages/firedrill/src/load/find-k6.ts';
 import { LoadSetupError } from '../../../packages/firedrill/src/load/run.ts';
 import { UnknownScenarioError } from '../../../packages/firedrill/src/load/scenarios.ts';
@@ -60,6 +61,7 @@ const SETUP_ERRORS: Array<[string, () => SetupError]> = [
   ['UnknownScenarioError', () => new UnknownScenarioError('x')],
   ['DrillGuardError', () => new DrillGuardError('x')],
   ['ReporterSpecError', () => new ReporterSpecError('x')],
+  ['LeftoverFaultError', () => new LeftoverFaultError('x')],
 ];
 
 describe('one error hierarchy under SetupError', () => {

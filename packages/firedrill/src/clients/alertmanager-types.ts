@@ -15,6 +15,18 @@ export interface AmAlert {
   generatorURL?: string;
 }
 
+/** A silence as `GET /api/v2/silences` lists it. */
+export interface AmSilence {
+  id: string;
+  status: { state: 'active' | 'pending' | 'expired' };
+  matchers: { name: string; value: string; isRegex: boolean; isEqual?: boolean }[];
+  startsAt: string;
+  endsAt: string;
+  updatedAt?: string;
+  createdBy: string;
+  comment: string;
+}
+
 /** What `POST /api/v2/alerts` takes. */
 export interface PostableAlert {
   labels: Record<string, string>;
@@ -60,6 +72,16 @@ export interface AmWebhookAlert {
   endsAt: string;
   generatorURL?: string;
   fingerprint?: string;
+}
+
+/** One receiver of the live config: where it sends, and whether it says "resolved". */
+export interface AmReceiver {
+  name: string;
+  slack: { channel?: string; sendResolved: boolean }[];
+  webhooks: { url: string; sendResolved: boolean }[];
+  email: { to: string; sendResolved: boolean }[];
+  /** Every `*_configs` key it has (pagerduty_configs, …): integrations firedrill may not verify. */
+  integrations: string[];
 }
 
 /** The notification timing that applies to one alert, from the route it lands on. */

@@ -1,6 +1,13 @@
 import { parse as parseYaml } from 'yaml';
 import { tryParseDuration } from '../core/duration.ts';
-import type { AmAlert, AmRouteTiming, AmStatus, PostableAlert } from './alertmanager-types.ts';
+import type {
+  AmAlert,
+  AmReceiver,
+  AmRouteTiming,
+  AmSilence,
+  AmStatus,
+  PostableAlert,
+} from './alertmanager-types.ts';
 import { type HttpClientOptions, requestJson } from './http-types.ts';
 
 export type * from './alertmanager-types.ts';
@@ -82,6 +89,48 @@ export function routeTimings(configYaml: string, labels: Record<string, string>)
   walk(cfg.route, { receiver: '', groupBy: [], ...DEFAULTS });
   return out;
 }
+interface RawReceiver {
+  name: string;
+  slack_configs?: { channel?: string; send_resolved?: boolean }[];
+  webhook_configs?: { url?: string; send_resolved?: boolean }[];
+  email_configs?: { to?: string; send_resolved?: boolean }[];
+  [integration: string]: unknown;
+}
+
+/**
+ * What each receiver of the live config sends to. Alertmanager's own defaults apply where the
+ * config is silent: `send_resolved` is false for Slack and email, true for webhooks.
+ */
+export function receivers(configYaml: string): Map<string, AmReceiver> {
+  const cfg = (parseYaml(configYaml) ?? {}) as { receivers?: RawReceiver[] };
+  const out = new Map<string, AmReceiver>();
+  for (const r of cfg.receivers ?? []) {
+    out.set(r.name, {
+      name: r.name,
+      slack: (r.slack_configs ?? []).map((c) => ({
+        ...(c.channel ? { channel: c.channel } : {}),
+        sendResolved: c.send_resolved ?? false,
+      })),
+      webhooks: (r.webhook_configs ?? []).map((c) => ({
+        url: c.url ?? '',
+        sendResolved: c.send_resolved ?? true,
+      })),
+      email: (r.email_configs ?? []).map((c) => ({ to: c.to ?? '', sendResolved: c.send_resolved ?? false })),
+      integrations: Object.keys(r).filter((k) => k.endsWith('_configs')),
+    });
+  }
+  return out;
+}
+
+/** Alertmanager's silence matching: every matcher must hold (regexes anchored, as it does). */
+export function silenceMatches(silence: AmSilence, labels: Record<string, string>): boolean {
+  return silence.matchers.every((m) => {
+    const v = labels[m.name] ?? '';
+    const hit = m.isRegex ? new RegExp(`^(?:${m.value})$`).test(v) : v === m.value;
+    return (m.isEqual ?? true) ? hit : !hit;
+  });
+}
+
 export interface AlertQuery {
   /** Matchers like `alertname="HighApiErrorRate"`, ANDed. */
   filter?: string[];
@@ -127,6 +176,10 @@ export class AlertmanagerClient {
 
   status(signal?: AbortSignal): Promise<AmStatus> {
     return requestJson<AmStatus>(this.opts, `${this.apiPath}/status`, signal ? { signal } : {});
+  }
+
+  silences(signal?: AbortSignal): Promise<AmSilence[]> {
+    return requestJson<AmSilence[]>(this.opts, `${this.apiPath}/silences`, signal ? { signal } : {});
   }
 
   /** Timing of the routes an alert with these labels lands on, from the live config. */

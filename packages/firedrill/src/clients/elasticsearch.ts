@@ -47,6 +47,26 @@ export class ElasticsearchClient {
     return res.count;
   }
 
+  /**
+   * Epoch ms of the newest entry in the index: the highest `@timestamp` (Logstash, Beats), else
+   * the highest `time` (pino's own field, as an rsyslog JSON pass-through ships it). `undefined`
+   * when neither field holds a date or number.
+   */
+  async newestTimestamp(index: string, signal?: AbortSignal): Promise<number | undefined> {
+    for (const field of ['@timestamp', 'time']) {
+      try {
+        const res = await this.search(index, { size: 0, aggs: { newest: { max: { field } } } }, signal);
+        const value = (res as { aggregations?: { newest?: { value: number | null } } }).aggregations?.newest
+          ?.value;
+        if (typeof value === 'number') return value;
+      } catch (err) {
+        // A field mapped as text or keyword cannot be maxed: try the next one.
+        if (signal?.aborted) throw err;
+      }
+    }
+    return undefined;
+  }
+
   /** Makes what was indexed so far searchable now instead of at the next refresh interval. */
   async refresh(index: string, signal?: AbortSignal): Promise<void> {
     await requestJson(this.opts, `/${encodeURIComponent(index)}/_refresh`, {

@@ -111,6 +111,11 @@ export class PrometheusClient {
     return undefined;
   }
 
+  /** Every metric name Prometheus holds a series of (`/api/v1/label/__name__/values`). */
+  metricNames(signal?: AbortSignal): Promise<string[]> {
+    return this.#get<string[]>('/api/v1/label/__name__/values', undefined, signal);
+  }
+
   async alerts(signal?: AbortSignal): Promise<PromAlert[]> {
     return (await this.#get<{ alerts: PromAlert[] }>('/api/v1/alerts', undefined, signal)).alerts;
   }

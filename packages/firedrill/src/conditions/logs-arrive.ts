@@ -3,7 +3,15 @@ import { keywordTerms } from '../clients/elasticsearch.ts';
 import { durationMs, formatMs } from '../core/duration.ts';
 import { formatProblem, type LogSchema, loadLogSchema, validateLogEntry } from '../log-schemas/validate.ts';
 import { defineConditionKind } from './kind.ts';
-import { errored, fail, nextPoll, pass, type Verifier, type VerifierContext } from './types.ts';
+import {
+  conclusiveFail,
+  errored,
+  fail,
+  nextPoll,
+  pass,
+  type Verifier,
+  type VerifierContext,
+} from './types.ts';
 
 export const DEFAULT_LOG_INDEX = 'app-logs-*';
 
@@ -174,7 +182,8 @@ export function logsArriveVerifier(cond: LogsArrivePlan, ctx: VerifierContext): 
             entries.map((e) => e.source),
           );
           if (invalid > 0) {
-            return fail(
+            // Entries already written stay invalid: no wait can mend them.
+            return conclusiveFail(
               `${invalid} of ${entries.length} log entries fail schema ${schema.name.replace(/.*\//, '')}: ${problemText(problems, entries.length)}`,
               { ...actual, invalid, problems },
               { logsSeen: first.seenAt },

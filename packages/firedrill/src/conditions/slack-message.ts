@@ -3,7 +3,15 @@ import { SlackWaitTimeoutError } from '../clients/slack.ts';
 import { durationMs, formatMs } from '../core/duration.ts';
 import { alertName, channel, defineConditionKind } from './kind.ts';
 import { criteria, findElsewhere, needsAlert, norm, waitedDetail, withAlert } from './slack.ts';
-import { errored, fail, pass, type Verifier, type VerifierContext } from './types.ts';
+import {
+  conclusiveFail,
+  errored,
+  fail,
+  nextPoll,
+  pass,
+  type Verifier,
+  type VerifierContext,
+} from './types.ts';
 
 const schema = z.strictObject({
   type: z.literal('slackMessage'),
@@ -63,6 +71,8 @@ export function slackMessageVerifier(
     async wait(deadline, signal) {
       if (!ctx.slack) return errored(new Error('the environment has no Slack API (slack.apiUrl and token)'));
       let rateNote = '';
+      const what = `${resolved ? 'resolved message' : 'message'} about ${cond.alert ?? 'the alert'}`;
+      const misrouted = watchElsewhere(ctx, cond.channel, match, oldest, deadline, signal);
       try {
         const got = await ctx.slack.waitForMessage({
           channel: cond.channel,
@@ -70,12 +80,13 @@ export function slackMessageVerifier(
           oldest,
           deadline,
           pollIntervalMs: ctx.slackPollMs,
-          signal,
+          signal: misrouted.signal,
           onRateLimited: (ms) => {
             rateNote = ' (Slack rate-limited the reads)';
             ctx.timeline.add(lane, phase, 'Slack rate limit: waiting', { waitMs: ms });
           },
         });
+        await misrouted.found();
         const marks = resolved
           ? { slackResolvedPosted: got.postedAt, slackResolvedSeen: got.seenAt }
           : { slackPosted: got.postedAt, slackSeen: got.seenAt };
@@ -96,11 +107,17 @@ export function slackMessageVerifier(
           marks,
         );
       } catch (err) {
+        const early = await misrouted.found();
+        if (early) {
+          return conclusiveFail(
+            `${what} arrived in the wrong channel: ${early.channel} instead of ${norm(cond.channel)} (seen at +${formatMs(early.postedAt - ctx.injectedAt)}, and still not in ${norm(cond.channel)} ${formatMs(Date.now() - early.postedAt)} later)`,
+            { channel: early.channel, postedAt: early.postedAt },
+          );
+        }
         if (!(err instanceof SlackWaitTimeoutError)) {
           if (signal.aborted) return fail('aborted before a message arrived');
           return errored(err);
         }
-        const what = `${resolved ? 'resolved message' : 'message'} about ${cond.alert ?? 'the alert'}`;
         const elsewhere = await findElsewhere(ctx, cond.channel, match, oldest);
         if (elsewhere) {
           return fail(
@@ -117,6 +134,44 @@ export function slackMessageVerifier(
           { messagesSeen: d.messagesSeen, polls: d.polls, rateLimitedMs: d.rateLimitedMs },
         );
       }
+    },
+  };
+}
+
+/**
+ * Looks for the message in the other channels while the expected one is awaited. A match
+ * elsewhere that the expected channel still lacks a grace period later (a `continue` route
+ * posts to both at once) is conclusive: `signal` then aborts the wait, and `found` says where.
+ */
+function watchElsewhere(
+  ctx: VerifierContext,
+  expected: string,
+  match: Parameters<typeof findElsewhere>[2],
+  oldest: number,
+  deadline: number,
+  outer: AbortSignal,
+): { signal: AbortSignal; found(): Promise<{ channel: string; postedAt: number } | undefined> } {
+  const seen = new AbortController();
+  const signal = AbortSignal.any([outer, seen.signal]);
+  const every = Math.max(1_000, ctx.slackPollMs * 2);
+  const graceMs = Math.max(2_000, ctx.slackPollMs * 3);
+  let hit: { channel: string; postedAt: number } | undefined;
+  const watching = (async () => {
+    while (await nextPoll(deadline, signal, every)) {
+      const e = await findElsewhere(ctx, expected, match, oldest).catch(() => undefined);
+      if (e && Date.now() - e.postedAt >= graceMs) {
+        hit = e;
+        seen.abort(new Error(`message in ${e.channel}`));
+        return;
+      }
+    }
+  })();
+  return {
+    signal,
+    found: async () => {
+      if (!seen.signal.aborted) seen.abort(new Error('done'));
+      await watching;
+      return hit;
     },
   };
 }

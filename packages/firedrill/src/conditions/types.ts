@@ -5,6 +5,7 @@ import type { GrafanaClient } from '../clients/grafana.ts';
 import type { PrometheusClient } from '../clients/prometheus.ts';
 import type { SlackClient } from '../clients/slack.ts';
 import type { WebhookReceiver } from '../clients/webhook-receiver.ts';
+import { formatMs } from '../core/duration.ts';
 import type { ConditionData, ConditionResult, Lane } from '../core/result.ts';
 import type { Timeline } from '../core/timeline.ts';
 
@@ -36,8 +37,14 @@ export interface VerifierContext {
   drillLabel?: string;
 }
 
-/** What a verifier found; `settle` adds what the drill planned (condition, hop, deadline). */
-export type Verdict = Pick<ConditionResult, 'status' | 'actual' | 'satisfiedAt' | 'message' | 'marks'>;
+/**
+ * What a verifier found; `settle` adds what the drill planned (condition, hop, deadline).
+ * `conclusive`: a failure no wait can undo (the message arrived in the wrong channel, the logs
+ * break the schema): the drill stops observing and rolls back at once.
+ */
+export type Verdict = Pick<ConditionResult, 'status' | 'actual' | 'satisfiedAt' | 'message' | 'marks'> & {
+  conclusive?: boolean;
+};
 
 /** One condition's watcher: `wait` resolves (never rejects) with its verdict, and the marks it saw. */
 export interface Verifier<C extends ConditionData = ConditionData> {
@@ -53,11 +60,26 @@ export async function settle<C extends ConditionData>(
   v: Verifier<C>,
   from: number,
   signal: AbortSignal,
-): Promise<ConditionResult<C>> {
+  /** Aborted when another condition failed conclusively: this one is then not awaited. */
+  stop?: AbortSignal,
+): Promise<ConditionResult<C> & { conclusive?: boolean }> {
   const withinMs = v.condition.within;
   const deadline = from + withinMs;
-  const verdict = await v.wait(deadline, signal);
+  const both = stop ? AbortSignal.any([signal, stop]) : signal;
+  let verdict = await v.wait(deadline, both);
+  // A wait cut short decided nothing: say why it ended, never "not within" after a second.
+  if (verdict.status !== 'pass' && !verdict.conclusive && both.aborted && Date.now() < deadline) {
+    const after = formatMs(Math.max(0, Date.now() - from));
+    verdict = signal.aborted
+      ? { status: 'error', message: `interrupted ${after} in, before it was decided (${reasonOf(signal)})` }
+      : { status: 'skipped', message: `not awaited: ${reasonOf(stop!)}` };
+  }
   return { condition: v.condition, hop: v.hop, phase: v.phase, withinMs, deadline, ...verdict };
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const r = signal.reason as unknown;
+  return r instanceof Error ? r.message : String(r ?? 'aborted');
 }
 
 /** The polling step between attempts where nothing pushes: cheap on loopback, and 4–10 per scrape. */
@@ -93,6 +115,11 @@ export function pass(satisfiedAt: number, actual: unknown, message?: string, mar
 
 export function fail(message: string, actual?: unknown, marks?: Marks): Verdict {
   return { status: 'fail', message, ...(actual !== undefined ? { actual } : {}), ...withMarks(marks) };
+}
+
+/** A failure that waiting longer cannot turn into a pass: ends the observe phase at once. */
+export function conclusiveFail(message: string, actual?: unknown, marks?: Marks): Verdict {
+  return { ...fail(message, actual, marks), conclusive: true };
 }
 
 /** The verifier itself broke (a client error that is not the system under test failing). */

@@ -15,6 +15,7 @@ export const SETUP_ERROR_TYPES = [
   'load-target',
   'unknown-scenario',
   'drill-guard',
+  'leftover-fault',
   'reporter-spec',
 ] as const;
 

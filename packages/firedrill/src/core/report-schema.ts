@@ -45,6 +45,7 @@ const condition = z.object({
   actual: z.unknown().optional(),
   satisfiedAt: epochMs.optional(),
   message: z.string().optional(),
+  consequenceOf: z.string().optional(),
   marks: z.partialRecord(z.enum(MARKS), z.number()).optional(),
 });
 
@@ -85,6 +86,9 @@ export const resultSchema = z.object({
   timeline: z.array(event).optional(),
   conditions: z.array(condition).optional(),
   rollback: z.object({ status, at: epochMs.optional(), error: errorInfo.optional() }).optional(),
+  diagnosis: z
+    .object({ hop: lane, phase: z.enum(['preflight', 'observe', 'resolve']), message: z.string() })
+    .optional(),
 });
 
 /** The `json` reporter's document. */

@@ -67,6 +67,12 @@ export interface ConditionResult<C extends ConditionData = ConditionData> {
   /** Epoch ms when the condition was first satisfied. */
   satisfiedAt?: number;
   message?: string;
+  /**
+   * The earlier condition whose failure made this one fail too (no alert fired, so no message
+   * could arrive): its `condition.type`, and its alert or channel. Shown as a consequence, not
+   * as a second breakage.
+   */
+  consequenceOf?: string;
   /** Moments this condition saw (pending, firing, Slack posted, …), which the hops are computed from. */
   marks?: Partial<Record<Mark, number>>;
 }
@@ -118,6 +124,16 @@ export interface Result {
   timeline?: TimelineEvent[];
   conditions?: ConditionResult[];
   rollback?: { status: Status; at?: number; error?: ErrorInfo };
+  /** Drills only, when one did not pass: the hop where the chain broke, in one sentence. */
+  diagnosis?: Diagnosis;
+}
+
+/** Where a drill's chain broke, from the evidence the systems keep; first in every report. */
+export interface Diagnosis {
+  hop: Lane;
+  /** When it was known: `preflight` means refused from the live config, nothing injected. */
+  phase: 'preflight' | 'observe' | 'resolve';
+  message: string;
 }
 
 /** A page that throws in a loop must not turn every results.jsonl line into megabytes. */

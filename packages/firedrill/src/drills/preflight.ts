@@ -1,13 +1,24 @@
-import type { AmRouteTiming } from '../clients/alertmanager-types.ts';
+import { receivers as amReceivers, routeTimings } from '../clients/alertmanager.ts';
+import type { AmRouteTiming, AmSilence } from '../clients/alertmanager-types.ts';
 import type { PromTimingConfig } from '../clients/prometheus.ts';
 import { type AlertFiresPlan, type AlertSighting, sightAlert } from '../conditions/alert-fires.ts';
 import { type NotificationCounts, readNotificationCounts } from '../conditions/notifications.ts';
 import type { VerifierContext } from '../conditions/types.ts';
 import { BackendAccessError } from '../connections/http.ts';
+import { nearestName } from '../core/nearest.ts';
+import { metricNamesOf } from '../core/promql.ts';
 import { loadLogSchema } from '../log-schemas/validate.ts';
 import type { DrillEnvironment } from './environment.ts';
 import { activeInhibitors } from './inhibition.ts';
 import { exprWindowMs, scrapeJobOf } from './pipeline-clock.ts';
+import {
+  absentMetricFindings,
+  budgetFindings,
+  type Finding,
+  routeFindings,
+  silenceFindings,
+  staleLogFinding,
+} from './pipeline-findings.ts';
 import type { DrillPlan } from './plan.ts';
 import type { DrillTraffic } from './traffic.ts';
 
@@ -23,6 +34,8 @@ export interface PreflightRule {
   windowMs?: number;
   /** Its expression as Prometheus has it loaded. */
   query?: string;
+  /** Its labels (severity, …): part of what Alertmanager routes on. */
+  labels?: Record<string, string>;
 }
 
 /** What preflight learnt that later phases and the hop figures need. */
@@ -37,7 +50,11 @@ export interface PreflightInfo {
   notificationsBefore?: NotificationCounts;
 }
 
-/** A steady-state or reachability check that failed: the drill does not inject. */
+/**
+ * Preflight refused to inject. `findings` are verdicts on the system under test (its live
+ * config cannot pass the drill: a `fail`, nothing injected); `problems` are checks that could
+ * not be made or a state that is not steady (an `error`).
+ */
 export class PreflightError extends Error {
   override name = 'PreflightError';
   /** `backend-access` when a backend refused firedrill: the setup is wrong (exit 2), not the system. */
@@ -45,11 +62,21 @@ export class PreflightError extends Error {
   constructor(
     readonly problems: string[],
     causes: readonly unknown[] = [],
+    readonly findings: readonly Finding[] = [],
   ) {
-    super(`preflight failed: ${problems.join('; ')}`);
-    this.type = causes.some((c) => c instanceof BackendAccessError) ? 'backend-access' : 'PreflightError';
+    super(`preflight failed: ${[...findings.map((f) => f.message), ...problems].join('; ')}`);
+    this.type = causes.some((c) => c instanceof BackendAccessError)
+      ? 'backend-access'
+      : problems.length === 0
+        ? 'pipeline-config'
+        : 'PreflightError';
   }
 }
+
+// A log index with nothing newer than this has a shipper that may be down: preflight then
+// waits for its own requests' lines before refusing.
+const LOG_FRESH_MS = 60_000;
+const LOG_WAIT_MS = 15_000;
 
 const DISCOVERY_WAIT_MS = 30_000;
 // A fast-profile alert resolves one rule window (10 s) plus an evaluation after its cause ends.
@@ -86,6 +113,13 @@ export async function preflight(
   const info: PreflightInfo = { rules: new Map() };
   const problems: string[] = [];
   const causes: unknown[] = [];
+  const findings: Finding[] = [];
+  const note = (list: readonly Finding[]) => {
+    for (const f of list) {
+      if (f.severity === 'refuse') findings.push(f);
+      else ctx.timeline.add(f.hop, 'preflight', `warning: ${f.message}`);
+    }
+  };
   const add = (event: string, detail?: Record<string, unknown>) =>
     ctx.timeline.add('preflight', 'preflight', event, detail);
   const check = async (what: string, fn: () => Promise<void>) => {
@@ -102,10 +136,15 @@ export async function preflight(
   const usesSlack = drill.expect.some((c) => c.type === 'slackMessage' || c.type === 'noSlackMessage');
   const usesLogs = drill.expect.some((c) => c.type === 'logsArrive');
 
+  const preflightStarted = Date.now();
+  let live: { config: string; silences: AmSilence[] } | undefined;
+  let baselineDone: Promise<unknown> = Promise.resolve();
   await Promise.all([
     traffic &&
       check(`app ${env.baseUrl}`, async () => {
-        const b = await traffic.baseline(signal);
+        const baseline = traffic.baseline(signal);
+        baselineDone = baseline.catch(() => undefined);
+        const b = await baseline;
         if (!b.ok) throw new Error(`steady state not met before the fault: ${b.problems.join(', ')}`);
         add('steady state: traffic answered as usual', {
           [traffic.unit === 'probe runs' ? 'probeRuns' : 'requests']: b.samples.length,
@@ -116,9 +155,12 @@ export async function preflight(
         const p = ctx.prometheus;
         if (!p) throw new Error(`the environment has no prometheus (environments.${env.name}.prometheus)`);
         info.promTiming = await p.timingConfig(signal);
+        let known: string[] | undefined;
         for (const a of alerts) {
           const found = await p.findAlertRule(a.alert, signal);
           if (!found) throw new Error(`no alerting rule named ${a.alert} is loaded`);
+          known ??= await p.metricNames(signal);
+          note(absentMetricFindings(a.alert, metricNamesOf(found.rule.query), known, nearestName));
           const job = scrapeJobOf(found.rule.query);
           const windowMs = exprWindowMs(found.rule.query);
           info.rules.set(a.alert, {
@@ -129,7 +171,12 @@ export async function preflight(
             ...(job ? { job } : {}),
             ...(windowMs ? { windowMs } : {}),
             query: found.rule.query,
+            labels: found.rule.labels ?? {},
           });
+          const rule = { forMs: found.rule.duration * 1000, groupIntervalMs: found.group.interval * 1000 };
+          const scrapeMs =
+            (job && info.promTiming.jobScrapeIntervalMs[job]) || info.promTiming.scrapeIntervalMs;
+          note(budgetFindings(a.alert, rule, scrapeMs, { fireMs: a.within }, undefined));
           if (job && found.group.lastEvaluation) {
             const target = (await p.targets(signal)).find((t) => t.labels.job === job);
             if (target) {
@@ -169,7 +216,9 @@ export async function preflight(
         const labels = routing
           ? faultLabels(drill)
           : { alertname: first?.alert ?? drill.alert ?? '', ...(first?.labels ?? {}) };
-        const timings = await am.routeTimings(labels, signal);
+        const [status, silences] = await Promise.all([am.status(signal), am.silences(signal)]);
+        live = { config: status.config.original, silences };
+        const timings = routeTimings(live.config, labels);
         info.amTiming = timings.find((t) => t.receiver !== 'firedrill') ?? timings[0];
         // An alert that inhibits ours (AppDown after a restart, still resolving) would swallow the
         // notification: wait for it, bounded like the steady state, rather than fail at Slack later.
@@ -216,14 +265,97 @@ export async function preflight(
         for (const p of patterns) {
           const found = await ctx.elasticsearch.indices(p, signal);
           add(`log index ${p} reachable`, { indices: found.length, ...flavor });
+          const stale = await logShipping(ctx, p, preflightStarted, baselineDone, signal);
+          if (stale) findings.push(stale);
         }
         // Compiled now, not when observing starts: compiling stalls the event loop for a moment
         // (100+ ms on a busy box), which would delay the drill's first requests after the fault.
         for (const c of drill.expect) if (c.type === 'logsArrive' && c.schema) loadLogSchema(c.schema);
       }),
   ]);
-  if (problems.length) throw new PreflightError(problems, causes);
+  if (live && problems.length === 0) note(routingFindings(drill, info, live, routing));
+  if (problems.length || findings.length) throw new PreflightError(problems, causes, findings);
   return info;
+}
+
+/**
+ * What the live Alertmanager will do with each alert a Slack condition expects: the receiver
+ * its labels route to, a silence that swallows it, send_resolved, and whether `for` plus
+ * group_wait fit the condition's deadline.
+ */
+function routingFindings(
+  drill: DrillPlan,
+  info: PreflightInfo,
+  live: { config: string; silences: AmSilence[] },
+  routing: boolean,
+): Finding[] {
+  const out: Finding[] = [];
+  const receivers = amReceivers(live.config);
+  for (const c of drill.expect) {
+    if (c.type !== 'slackMessage' || !c.alert) continue;
+    const rule = info.rules.get(c.alert);
+    const fromAlert = drill.expect.find(
+      (x): x is AlertFiresPlan => x.type === 'alertFires' && x.alert === c.alert,
+    );
+    const labels = routing
+      ? injectedLabels(drill, c.alert)
+      : { ...(rule?.labels ?? {}), ...(fromAlert?.labels ?? {}), alertname: c.alert };
+    if (!labels) continue;
+    const routes = routeTimings(live.config, labels).filter((r) => r.receiver !== 'firedrill');
+    out.push(
+      ...routeFindings(c.alert, labels, routes, receivers, {
+        channel: c.channel,
+        resolvedMessage: drill.resolve !== false && drill.resolve.message,
+      }),
+      ...silenceFindings(c.alert, labels, live.silences),
+    );
+    const scrapeMs =
+      (rule?.job && info.promTiming?.jobScrapeIntervalMs[rule.job]) || info.promTiming?.scrapeIntervalMs || 0;
+    const timing = routing ? { forMs: 0, groupIntervalMs: 0 } : rule;
+    if (timing)
+      out.push(
+        ...budgetFindings(
+          c.alert,
+          timing,
+          routing ? 0 : scrapeMs,
+          { notifyMs: c.within, channel: c.channel },
+          routes[0],
+        ),
+      );
+  }
+  return out;
+}
+
+/**
+ * The log index must be receiving: an entry newer than a minute, or else one of preflight's own
+ * requests' lines within a few seconds. A stopped shipper is then found before the fault, not
+ * after the whole deadline of a log condition.
+ */
+async function logShipping(
+  ctx: VerifierContext,
+  index: string,
+  since: number,
+  baselineDone: Promise<unknown>,
+  signal: AbortSignal,
+): Promise<Finding | undefined> {
+  const es = ctx.elasticsearch!;
+  let newest = await es.newestTimestamp(index, signal);
+  if (newest !== undefined && Date.now() - newest < LOG_FRESH_MS) return undefined;
+  await baselineDone;
+  const until = Date.now() + LOG_WAIT_MS;
+  while (Date.now() < until && !signal.aborted) {
+    await new Promise((r) => setTimeout(r, 1000));
+    await es.refresh(index, signal).catch(() => {});
+    newest = await es.newestTimestamp(index, signal);
+    if (newest !== undefined && newest >= since) return undefined;
+  }
+  return staleLogFinding(index, newest, Date.now(), since);
+}
+
+/** The labels of the injected alert named `alert`, if the drill injects one. */
+function injectedLabels(drill: DrillPlan, alert: string): Record<string, string> | undefined {
+  for (const f of drill.faults) if (f.type === 'inject-alert' && f.labels.alertname === alert) return f.labels;
+  return undefined;
 }
 
 function faultLabels(drill: DrillPlan): Record<string, string> {

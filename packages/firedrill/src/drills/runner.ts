@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { WebhookReceiver } from '../clients/webhook-receiver.ts';
 import { buildVerifier, settle, type Verifier, type VerifierContext } from '../conditions/index.ts';
 import { notificationDelta } from '../conditions/notifications.ts';
+import { formatMs } from '../core/duration.ts';
 import {
   type ConditionResult,
   errorInfo,
@@ -15,14 +16,16 @@ import { type DrillEventListener, Timeline } from '../core/timeline.ts';
 import { createFault } from '../faults/index.ts';
 import type { FaultContext } from '../faults/types.ts';
 import { buildClients } from './clients.ts';
+import { diagnose, diagnosisFromFindings, markConsequences } from './diagnosis.ts';
 import { checkGuards, type DrillEnvironment, faultTarget, lockTargets } from './environment.ts';
 import { hopMetrics } from './hops.ts';
 import { Journal } from './journal.ts';
+import { findLeftovers } from './leftovers.ts';
 import { acquireTargetLock, type TargetLock } from './lock.ts';
-import { observeExtras, resolveVerifiers, steadyStateLeftVerifier } from './phases.ts';
+import { observeExtras, resolveVerifiers, steadyStateLeftVerifier, watchFailedSends } from './phases.ts';
 import { clockAfterDrill, type PipelineClock, sampleClockForAlert } from './pipeline-clock.ts';
 import type { DrillPlan } from './plan.ts';
-import { type PreflightInfo, preflight } from './preflight.ts';
+import { PreflightError, type PreflightInfo, preflight } from './preflight.ts';
 import { createDrillTraffic } from './probe-traffic.ts';
 import { type AppliedFault, rollbackFaults } from './rollback.ts';
 import type { DrillTraffic } from './traffic.ts';
@@ -112,6 +115,11 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
     await phase(run, 'observe', () => observePhase(run));
   } catch (err) {
     run.result.error = errorInfo(err);
+    if (err instanceof PreflightError && err.findings.length) {
+      for (const f of err.findings) run.timeline.add(f.hop, 'preflight', `refused: ${f.message}`);
+      const d = diagnosisFromFindings(err.findings);
+      if (d) run.result.diagnosis = d;
+    }
     run.log.warn({ err: (err as Error).message }, 'drill stopped before the end of observe');
   } finally {
     await rollbackPhase(run);
@@ -197,6 +205,7 @@ function newRun(opts: RunDrillOptions): Run & { deadline: AbortController } {
 
 async function preflightPhase(run: Run): Promise<Status> {
   run.timeline.add('preflight', 'preflight', 'preflight started', { environment: run.env.name });
+  await findLeftovers(run.opts.stateDir, run.env.name, run.drill, run.fctx);
   run.info = await preflight(
     run.drill,
     run.env,
@@ -256,7 +265,30 @@ async function observePhase(run: Run): Promise<Status> {
     ...drill.expect.map((c) => buildVerifier(c, vctx, { forMs })),
   ];
   const extras = observeExtras(drill, vctx);
-  const results = await Promise.all(verifiers.map((v) => settle(v, vctx.injectedAt, run.signal)));
+  // Conclusive evidence (a message in the wrong channel, logs that break the schema, Slack sends
+  // failing) ends observing for every condition: the fault comes off at once.
+  const stop = new AbortController();
+  const conclude = (what: string, message: string) => {
+    if (stop.signal.aborted) return;
+    const at = formatMs(Date.now() - vctx.injectedAt);
+    timeline.add('other', 'observe', `conclusive at +${at}: ${message}; stopping early`);
+    stop.abort(new Error(`observing stopped at +${at} on conclusive evidence (${what}: ${message})`));
+  };
+  const slackWithin = drill.expect.flatMap((c) => (c.type === 'slackMessage' ? [c.within] : []));
+  const sends = slackWithin.length
+    ? watchFailedSends(vctx, run.info?.notificationsBefore, Math.max(...slackWithin), stop.signal, (r) =>
+        conclude('Alertmanager', r.message ?? ''),
+      )
+    : { stop: async () => undefined };
+  const results = await Promise.all(
+    verifiers.map(async (v) => {
+      const r = await settle(v, vctx.injectedAt, run.signal, stop.signal);
+      if (r.conclusive) conclude(r.condition.type, r.message ?? r.status);
+      return r;
+    }),
+  );
+  const failedSends = await sends.stop();
+  if (failedSends) results.push(failedSends);
   timeline.merge(extras.stop());
   record(run, results);
   if (run.signal.aborted) throw run.signal.reason ?? new Error('drill interrupted');
@@ -297,16 +329,22 @@ async function rollbackPhase(run: Run): Promise<void> {
 
 async function resolvePhase(run: Run): Promise<Status> {
   const since = run.timeline.marks.rolledBack ?? Date.now();
-  const verifiers = resolveVerifiers(run.drill, run.vctx);
+  const observed = run.result.conditions.filter((c) => c.condition.type === 'alertFires');
+  const fired = (alert: string) =>
+    observed.every((c) => c.condition.alert !== alert) ||
+    observed.some((c) => c.condition.alert === alert && c.status === 'pass');
+  const verifiers = resolveVerifiers(run.drill, run.vctx, fired);
   const results = await Promise.all(verifiers.map((v) => settle(v, since, run.signal)));
   record(run, results);
-  return results.every((r) => r.status === 'pass') ? 'pass' : 'fail';
+  return results.every((r) => r.status === 'pass' || r.status === 'skipped') ? 'pass' : 'fail';
 }
 
 /** Conditions go on the result; the moments they saw go on the timeline, for the hops. */
-function record(run: Run, results: ConditionResult[]): void {
-  run.result.conditions.push(...results);
-  for (const r of results) run.timeline.merge(r.marks);
+function record(run: Run, results: (ConditionResult & { conclusive?: boolean })[]): void {
+  for (const { conclusive: _, ...r } of results) {
+    run.result.conditions.push(r);
+    run.timeline.merge(r.marks);
+  }
 }
 
 async function finish(run: Run): Promise<Result> {
@@ -322,7 +360,12 @@ async function finish(run: Run): Promise<Result> {
       await notificationDelta(clients.alertmanager.opts, info.notificationsBefore),
     );
   }
+  markConsequences(result.conditions);
   result.status = overallStatus(result, result.conditions);
+  if (!result.diagnosis) {
+    const d = diagnose(result);
+    if (d) result.diagnosis = d;
+  }
   const pass = result.status === 'pass';
   timeline.add(pass ? 'resolve' : 'rollback', pass ? 'resolve' : 'rollback', `drill ${result.status}`, {
     durationMs: result.durationMs,
@@ -336,6 +379,8 @@ const firstAlert = (d: DrillPlan) => d.expect.find((c) => c.type === 'alertFires
 /** error: the drill could not run, was interrupted or could not roll back; fail: it ran and a condition did not hold. */
 export function overallStatus(result: Result, conditions: readonly ConditionResult[]): Status {
   if (result.rollback && result.rollback.status !== 'pass') return 'error';
+  // Refused from the live config alone: the pipeline under test is broken, nothing was injected.
+  if (result.error?.type === 'pipeline-config') return 'fail';
   if (result.error) return 'error';
   if (conditions.some((c) => c.status === 'error')) return 'error';
   if (conditions.some((c) => c.status === 'fail')) return 'fail';

@@ -91,7 +91,7 @@ export function appFault(opts: AppFaultOptions): AppFaultSpec {
   };
 }
 
-interface CreatedFault {
+export interface CreatedFault {
   id: string;
   kind: string;
   expiresAt: string;
@@ -127,6 +127,11 @@ function faultsHttp(ctx: FaultContext, timeoutMs = 5_000): HttpClientOptions {
     ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     timeoutMs,
   };
+}
+
+/** The faults the app has in effect now, whoever injected them (`GET /__faults`). */
+export async function activeAppFaults(ctx: FaultContext): Promise<CreatedFault[]> {
+  return (await requestJson<{ faults: CreatedFault[] }>(faultsHttp(ctx), '/__faults')).faults;
 }
 
 /** Polls `/healthz` until the app answers 2xx (after a restart). */
