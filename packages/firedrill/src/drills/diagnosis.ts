@@ -48,7 +48,7 @@ export function diagnosisFromFindings(findings: readonly Finding[]): Diagnosis |
   return {
     hop: first.hop,
     phase: 'preflight',
-    message: `Refused before injecting: ${first.message}${more}.`,
+    message: `Refused before injecting: ${first.message}${more}${/[.?!]$/.test(first.message + more) ? '' : '.'}`,
   };
 }
 
@@ -75,8 +75,8 @@ export function diagnose(result: Result): Diagnosis | undefined {
   if (!first) return undefined;
   let message = `${BROKE[first.hop]}: ${first.message ?? first.status}`;
   const failedSends = result.metrics?.alertmanager_slack_notifications_failed ?? 0;
-  if (first.hop === 'notify' && failedSends > 0) {
+  if (first.hop === 'notify' && failedSends > 0 && first.condition.type !== 'notificationsSent') {
     message += `; Alertmanager counted ${failedSends} failed send${failedSends > 1 ? 's' : ''} to Slack during the drill (alertmanager_notifications_failed_total{integration="slack"})`;
   }
-  return { hop: first.hop, phase: first.phase, message: `${message.replace(/\.$/, '')}.` };
+  return { hop: first.hop, phase: first.phase, message: /[.?!]$/.test(message) ? message : `${message}.` };
 }

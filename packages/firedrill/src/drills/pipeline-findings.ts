@@ -142,7 +142,7 @@ export function routeFindings(
       {
         hop: 'notify',
         severity: 'refuse',
-        message: `Alertmanager routes ${alert} ${shown} to ${elsewhere}, not to ${expected.channel}: the message can never arrive there`,
+        message: `Alertmanager routes ${`${alert} ${shown}`.trim()} to ${elsewhere}, not to ${expected.channel}: the message can never arrive there`,
       },
     ];
   }
@@ -169,7 +169,7 @@ export function silenceFindings(
     .map((s) => ({
       hop: 'notify' as const,
       severity: 'refuse' as const,
-      message: `silence ${s.id} by ${s.createdBy || 'unknown'} until ${s.endsAt}${s.comment ? ` ("${s.comment}")` : ''} matches ${alert} ${labelText(labels)}: its notification would be swallowed; expire the silence or wait`,
+      message: `silence ${s.id} by ${s.createdBy || 'unknown'} until ${s.endsAt}${s.comment ? ` ("${s.comment}")` : ''} matches ${`${alert} ${labelText(labels)}`.trim()}: its notification would be swallowed; expire the silence or wait`,
     }));
 }
 

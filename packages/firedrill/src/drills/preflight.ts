@@ -265,7 +265,7 @@ export async function preflight(
         for (const p of patterns) {
           const found = await ctx.elasticsearch.indices(p, signal);
           add(`log index ${p} reachable`, { indices: found.length, ...flavor });
-          const stale = await logShipping(ctx, p, preflightStarted, baselineDone, signal);
+          const stale = await logShipping(ctx, p, preflightStarted, traffic && baselineDone, signal);
           if (stale) findings.push(stale);
         }
         // Compiled now, not when observing starts: compiling stalls the event loop for a moment
@@ -327,24 +327,29 @@ function routingFindings(
 }
 
 /**
- * The log index must be receiving: an entry newer than a minute, or else one of preflight's own
- * requests' lines within a few seconds. A stopped shipper is then found before the fault, not
- * after the whole deadline of a log condition.
+ * The log index must be receiving now. With traffic, a line of preflight's own requests must
+ * arrive within a few seconds (an entry from before says nothing of a shipper stopped since);
+ * without, its newest entry must be younger than a minute. A stopped shipper is then found
+ * before the fault, not after the whole deadline of a log condition.
  */
 async function logShipping(
   ctx: VerifierContext,
   index: string,
   since: number,
-  baselineDone: Promise<unknown>,
+  baselineDone: Promise<unknown> | undefined,
   signal: AbortSignal,
 ): Promise<Finding | undefined> {
   const es = ctx.elasticsearch!;
   let newest = await es.newestTimestamp(index, signal);
-  if (newest !== undefined && Date.now() - newest < LOG_FRESH_MS) return undefined;
+  if (!baselineDone) {
+    if (newest !== undefined && Date.now() - newest < LOG_FRESH_MS) return undefined;
+    return staleLogFinding(index, newest, Date.now(), since);
+  }
+  if (newest !== undefined && newest >= since) return undefined;
   await baselineDone;
   const until = Date.now() + LOG_WAIT_MS;
   while (Date.now() < until && !signal.aborted) {
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 250));
     await es.refresh(index, signal).catch(() => {});
     newest = await es.newestTimestamp(index, signal);
     if (newest !== undefined && newest >= since) return undefined;
@@ -354,7 +359,8 @@ async function logShipping(
 
 /** The labels of the injected alert named `alert`, if the drill injects one. */
 function injectedLabels(drill: DrillPlan, alert: string): Record<string, string> | undefined {
-  for (const f of drill.faults) if (f.type === 'inject-alert' && f.labels.alertname === alert) return f.labels;
+  for (const f of drill.faults)
+    if (f.type === 'inject-alert' && f.labels.alertname === alert) return f.labels;
   return undefined;
 }
 

@@ -105,6 +105,8 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
   );
   try {
     checkGuards(run.env, run.drill, { yesProduction: opts.yesProduction === true });
+    // Before taking the locks: a dead run's stale lock stays for `firedrill rollback` to report.
+    await findLeftovers(opts.stateDir, run.env.name, run.drill, run.fctx);
     for (const target of lockTargets(run.env, run.drill.faults)) {
       run.locks.push(
         await acquireTargetLock(opts.stateDir, target, { runId: run.result.runId, drillId: run.drill.id }),
@@ -205,7 +207,6 @@ function newRun(opts: RunDrillOptions): Run & { deadline: AbortController } {
 
 async function preflightPhase(run: Run): Promise<Status> {
   run.timeline.add('preflight', 'preflight', 'preflight started', { environment: run.env.name });
-  await findLeftovers(run.opts.stateDir, run.env.name, run.drill, run.fctx);
   run.info = await preflight(
     run.drill,
     run.env,

@@ -127,6 +127,9 @@ export class ConsoleReporter implements Reporter {
         out.push(`    ${c.red('rollback')} ${r.rollback.status}`);
       return out;
     }
+    // The broken hop first, in one sentence: what a person on a game day reads before anything else.
+    if (r.diagnosis)
+      out.push(`    ${c.red(c.bold(`${r.diagnosis.hop} hop:`))} ${cleanText(r.diagnosis.message)}`);
     if (r.error) {
       const lines = cleanText(r.error.message)
         .split('\n')
@@ -144,8 +147,10 @@ export class ConsoleReporter implements Reporter {
     for (const cond of r.conditions ?? []) {
       if (cond.status === 'pass') continue;
       const actual = cond.actual !== undefined ? c.dim(` — saw ${formatValue(cond.actual, 80)}`) : '';
-      out.push(`    ${this.#mark(cond.status)} ${describeCondition(cond.condition)}${actual}`);
-      if (cond.message) out.push(`      ${c.dim(firstLine(cond.message, 160))}`);
+      const consequence = cond.consequenceOf ? c.dim(` (consequence of ${cond.consequenceOf})`) : '';
+      out.push(`    ${this.#mark(cond.status)} ${describeCondition(cond.condition)}${consequence}${actual}`);
+      // The whole cause, never clipped: its end ("…instead of #alerts-critical") is the point.
+      if (cond.message) out.push(`      ${c.dim(cleanText(cond.message).replace(/\s*\n\s*/g, ' '))}`);
     }
     if (r.rollback) {
       const rb = r.rollback;

@@ -125,8 +125,12 @@ function testcase(r: Result, attachmentPath: (i: number) => string): XmlNode {
   if (r.status === 'fail' || r.status === 'error') {
     const failedStep = r.steps.find((s) => s.status === 'fail' || s.status === 'error');
     const error = r.error ?? failedStep?.error;
+    // The diagnosis names the broken hop: CI shows this attribute as the failure's title.
     const message =
-      error?.message ?? firstFailedCondition(r) ?? `${r.kind} ${r.status === 'fail' ? 'failed' : 'errored'}`;
+      r.diagnosis?.message ??
+      error?.message ??
+      firstFailedCondition(r) ??
+      `${r.kind} ${r.status === 'fail' ? 'failed' : 'errored'}`;
     node[r.status === 'fail' ? 'failure' : 'error'] = {
       '@_message': xmlText(firstLine(message, 500)),
       '@_type': error?.type ?? (r.status === 'fail' ? 'failure' : 'error'),
@@ -147,7 +151,7 @@ function testcase(r: Result, attachmentPath: (i: number) => string): XmlNode {
 
 function firstFailedCondition(r: Result): string | undefined {
   const c = r.conditions?.find((c) => c.status !== 'pass' && c.status !== 'skipped');
-  return c && `condition not met: ${describeCondition(c.condition)}`;
+  return c && `condition not met: ${describeCondition(c.condition)}${c.message ? `: ${c.message}` : ''}`;
 }
 
 function failureBody(r: Result, message: string, stack: string | undefined, attachments: string[]): string {
@@ -157,9 +161,14 @@ function failureBody(r: Result, message: string, stack: string | undefined, atta
   for (const s of r.steps.filter((s) => s.status === 'fail' || s.status === 'error')) {
     out.push('', `failed step: ${s.name}${s.error ? ` — ${firstLine(s.error.message, 300)}` : ''}`);
   }
+  if (r.error && r.error.message !== message) out.push('', cleanText(r.error.message));
   for (const c of r.conditions ?? []) {
     if (c.status === 'pass') continue;
-    out.push(`condition ${c.status}: ${describeCondition(c.condition)} — saw ${formatValue(c.actual)}`);
+    const consequence = c.consequenceOf ? ` (consequence of ${c.consequenceOf})` : '';
+    out.push(
+      `condition ${c.status}: ${describeCondition(c.condition)}${consequence} — saw ${formatValue(c.actual)}`,
+    );
+    if (c.message) out.push(`  ${cleanText(c.message)}`);
   }
   if (r.rollback && r.rollback.status !== 'pass') {
     out.push(

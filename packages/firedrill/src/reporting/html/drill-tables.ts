@@ -1,6 +1,6 @@
 import type { Result } from '../../core/result.ts';
 import { describeCondition, formatValue, hopMeasures, laneOfCondition } from '../drill.ts';
-import { firstLine, formatDuration, formatOffset } from '../summary.ts';
+import { cleanText, firstLine, formatDuration, formatOffset } from '../summary.ts';
 import { type Html, html } from './escape.ts';
 
 /**
@@ -45,7 +45,7 @@ export function conditionsTable(r: Result): Html {
   const rows = cs.map(
     (c) => html`<tr class="st-${c.status}">
       <td><span class="pill st-${c.status}">${c.status}</span></td>
-      <td><code>${keepDurationsWhole(describeCondition(c.condition))}</code>${c.message ? html`<div class="muted small">${firstLine(c.message, 300)}</div>` : ''}</td>
+      <td><code>${keepDurationsWhole(describeCondition(c.condition))}</code>${c.consequenceOf ? html` <span class="tag">consequence of ${c.consequenceOf}</span>` : ''}${c.message ? html`<div class="muted small">${cleanText(c.message)}</div>` : ''}</td>
       <td><code>${formatValue(c.actual, 160)}</code></td>
       <td class="num">${c.satisfiedAt !== undefined ? formatOffset(c.satisfiedAt - r.start) : '—'}</td>
     </tr>`,

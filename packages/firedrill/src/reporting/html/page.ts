@@ -92,6 +92,7 @@ function rowClasses(r: Result): string {
 /** Why an item is red, in one line, for the overview. */
 function reason(r: Result): string {
   if (r.status === 'pass') return r.flaky ? `passed on attempt ${r.attempt ?? 2}` : '';
+  if (r.diagnosis) return firstLine(r.diagnosis.message, 200);
   const step = r.steps.find((s) => s.status === 'fail' || s.status === 'error');
   const msg = r.error?.message ?? step?.error?.message;
   if (msg) return firstLine(msg, 140);
@@ -117,6 +118,10 @@ function card(r: Result, id: string, artifacts: ReadonlyMap<Artifact, ArtifactVi
       }</div>`
     : '';
   const isDrill = r.kind === 'drill';
+  // The broken hop, in one sentence, above everything else on the card.
+  const diagnosis = r.diagnosis
+    ? html`<p class="diagnosis"><span class="tag">${r.diagnosis.phase === 'preflight' ? 'refused at preflight' : `${r.diagnosis.hop} hop`}</span> ${cleanText(r.diagnosis.message)}</p>`
+    : '';
   const section = (title: string, body: Html) =>
     body.value ? html`<section><h3>${title}</h3>${body}</section>` : '';
   const drill = isDrill
@@ -128,7 +133,7 @@ function card(r: Result, id: string, artifacts: ReadonlyMap<Artifact, ArtifactVi
   return html`<details class="card ${rowClasses(r)}" id="${id}" ${open ? raw('open') : ''}>
     <summary><span class="pill st-${r.status}">${STATUS_WORD[r.status]}</span>${r.flaky ? html`<span class="pill flaky">flaky</span>` : ''}
       <span class="kind">${r.kind}</span><h2>${r.name}</h2><span class="meta">${meta}</span><span class="dur">${formatDuration(r.durationMs)}</span></summary>
-    <div class="card-body">${errorBox}${drill}
+    <div class="card-body">${diagnosis}${errorBox}${drill}
       ${section('Steps', waterfall(r))}${section('HTTP timings', httpPhases(r))}${section('Web vitals', vitals(r))}
       ${section(r.artifacts.some((a) => a.kind === 'screenshot') ? 'Screenshots and artifacts' : 'Artifacts', artifactsSection(r, artifacts))}
       ${section('Metrics', otherMetrics(r))}</div>

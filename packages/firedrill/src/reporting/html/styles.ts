@@ -60,9 +60,12 @@ tr.st-pass .why{color:var(--flaky)}tr.st-skipped .why{color:var(--muted)}
 .card-body{padding:0 18px 16px 23px}
 .card-body section{margin-top:14px}
 .card-body h3{font-size:12px;text-transform:uppercase;letter-spacing:.07em;color:var(--muted);margin:0 0 8px;font-weight:650}
+.diagnosis{margin:0 0 10px;padding:10px 14px;border-left:4px solid var(--fail);background:var(--fail-bg);border-radius:6px;font-weight:600}
 .errbox{background:var(--fail-bg);border:1px solid color-mix(in srgb,var(--fail) 35%,transparent);border-radius:8px;padding:10px 14px}
-.card.st-error .errbox{background:var(--error-bg);border-color:color-mix(in srgb,var(--error) 35%,transparent)}
-.card.st-skipped .errbox,.card.st-pass .errbox{background:var(--band);border-color:var(--line)}
+.card.st-error .diagnosis{margin:0 0 10px;padding:10px 14px;border-left:4px solid var(--fail);background:var(--fail-bg);border-radius:6px;font-weight:600}
+.errbox{background:var(--error-bg);border-color:color-mix(in srgb,var(--error) 35%,transparent)}
+.card.st-skipped .errbox,.card.st-pass .diagnosis{margin:0 0 10px;padding:10px 14px;border-left:4px solid var(--fail);background:var(--fail-bg);border-radius:6px;font-weight:600}
+.errbox{background:var(--band);border-color:var(--line)}
 .errbox pre{margin:6px 0 0;white-space:pre-wrap;word-break:break-word;color:var(--ink)}
 .errbox summary{cursor:pointer;color:var(--muted);font-size:12px;margin-top:6px}
 .err-head{font-size:12.5px;color:var(--muted)}
