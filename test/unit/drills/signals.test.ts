@@ -43,6 +43,16 @@ describe.each([
       { id: 'interrupted', status: 'error', error: `interrupted by ${sig}`, rollback: 'pass' },
       { id: 'second', status: 'skipped', error: 'not run: the drill run was interrupted' },
     ]);
+    // An interrupted condition decided nothing: it says so, never "never fired within 30s" after a second.
+    const undecided = report.conditions.filter((c: unknown[]) => c[2] !== 'pass');
+    expect(undecided.length, JSON.stringify(report.conditions)).toBeGreaterThan(0);
+    for (const [id, , status, message] of undecided) {
+      expect(id).toBe('interrupted');
+      expect(status).toBe('error');
+      expect(message).toMatch(
+        new RegExp(`^interrupted [\\d.]+m?s in, before it was decided \\(interrupted by ${sig}\\)$`),
+      );
+    }
     expect(readdirSync(path.join(stateDir, 'journal'))).toEqual([]);
   }, 40_000);
 });
