@@ -71,7 +71,8 @@ describe('ConsoleReporter in a CI log (not a TTY)', () => {
   it('shows why a drill failed: unmet conditions with what was seen, and the rollback', async () => {
     const text = await render();
     expect(text).toContain(
-      '✗ drill slow-responses 1m 02s\n    alert SlowResponses did not fire within 1m 00s [assertion]',
+      // The broken hop first, in one sentence; then the error.
+      '✗ drill slow-responses 1m 02s\n    fire hop: The alert did not fire: SlowResponses is pending; the rule has for: 2m, longer than within: 1m, so it cannot fire in time.\n    alert SlowResponses did not fire within 1m 00s [assertion]',
     );
     expect(text).toContain(
       '    ✗ alertFires SlowResponses · source prometheus · within 1m 00s — saw {"source":"prometheus","state":"pending","value":1.62}',
@@ -80,7 +81,11 @@ describe('ConsoleReporter in a CI log (not a TTY)', () => {
       '      SlowResponses is pending; the rule has for: 2m, longer than within: 1m, so it cannot fire in time',
     );
     expect(text).toContain(
-      '    ✗ slackMessage #alerts-warning · contains SlowResponses · within 1m 00s — saw no matching message',
+      '    ✗ slackMessage #alerts-warning · contains SlowResponses · within 1m 00s (consequence of alertFires SlowResponses) — saw no matching message',
+    );
+    // Causes are printed whole, never clipped.
+    expect(text).toContain(
+      '      no message about SlowResponses in #alerts-warning within 1m00s (12 other messages seen, 300 polls)',
     );
     expect(text).toContain('    rolled back');
   });

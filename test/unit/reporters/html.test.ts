@@ -71,7 +71,12 @@ describe('html report', () => {
       'api-error-rate',
       'checkout under load',
     ]);
-    expect(page).toContain('<div class="why">alert SlowResponses did not fire within 1m 00s</div>');
+    expect(page).toContain(
+      '<div class="why">The alert did not fire: SlowResponses is pending; the rule has for: 2m, longer than within: 1m, so it cannot fire in time.</div>',
+    );
+    expect(page).toContain(
+      '<p class="diagnosis"><span class="tag">fire hop</span> The alert did not fire: SlowResponses is pending; the rule has for: 2m, longer than within: 1m, so it cannot fire in time.</p>',
+    );
   });
 
   it('draws a step waterfall on one time axis, bars coloured by status, with durations', () => {

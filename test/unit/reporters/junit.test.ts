@@ -143,7 +143,9 @@ describe('junit XML', () => {
 
   it('writes a drill’s timeline, conditions and hops to system-out and its unmet conditions to the failure', () => {
     const drill = testcase('slow-responses');
-    expect(drill.failure?.message).toBe('alert SlowResponses did not fire within 1m 00s');
+    expect(drill.failure?.message).toBe(
+      'The alert did not fire: SlowResponses is pending; the rule has for: 2m, longer than within: 1m, so it cannot fire in time.',
+    );
     expect(drill.failure?.['#text']).toContain(
       'condition fail: alertFires SlowResponses · source prometheus · within 1m 00s — saw {"source":"prometheus","state":"pending","value":1.62}',
     );

@@ -47,7 +47,7 @@ describe('slack summary', () => {
       `run ${RUN_ID} · staging · 1m 53s`,
       '---',
       ":x: *admin login* _probe_ · 11.9s\n`Timeout 10000ms exceeded. waiting for getByRole('heading', { name: 'Dashboard' })`",
-      ':x: *slow-responses* _drill_ · 1m 02s\n`alert SlowResponses did not fire within 1m 00s`',
+      ':x: *slow-responses* _drill_ · 1m 02s\n`The alert did not fire: SlowResponses is pending; the rule has for: 2m, longer than within: 1m, so it cannot fire in time.`',
       ':warning: *search* _probe_ · 1.32s\n`page.goto: Target page, context or browser has been closed`',
       'HTML report: `reports/index.html`',
     ]);

@@ -45,7 +45,7 @@ const ICON = {
 
 function whyFailed(r: Result): string {
   const step = r.steps.find((s) => s.status === 'fail' || s.status === 'error');
-  const message = r.error?.message ?? step?.error?.message;
+  const message = r.diagnosis?.message ?? r.error?.message ?? step?.error?.message;
   if (message) return firstLine(message, 300);
   const cond = r.conditions?.find((c) => c.status === 'fail' || c.status === 'error');
   if (cond) return `condition not met: ${describeCondition(cond.condition)}`;
