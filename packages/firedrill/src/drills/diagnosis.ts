@@ -1,3 +1,4 @@
+import type { AlertmanagerClient } from '../clients/alertmanager.ts';
 import type { ConditionResult, Diagnosis, Hop, Lane, Result } from '../core/result.ts';
 import { HOPS } from '../core/result.ts';
 import type { Finding } from './pipeline-findings.ts';
@@ -56,7 +57,7 @@ export function diagnosisFromFindings(findings: readonly Finding[]): Diagnosis |
  * The one sentence every report leads with: the earliest hop whose own condition failed (not a
  * consequence), with the evidence Alertmanager kept when a notification was the break.
  */
-export function diagnose(result: Result): Diagnosis | undefined {
+export function diagnose(result: Result, evidence?: string): Diagnosis | undefined {
   if (result.status === 'pass') return undefined;
   if (result.rollback && result.rollback.status !== 'pass') {
     return {
@@ -75,8 +76,43 @@ export function diagnose(result: Result): Diagnosis | undefined {
   if (!first) return undefined;
   let message = `${BROKE[first.hop]}: ${first.message ?? first.status}`;
   const failedSends = result.metrics?.alertmanager_slack_notifications_failed ?? 0;
-  if (first.hop === 'notify' && failedSends > 0 && first.condition.type !== 'notificationsSent') {
+  if (first.hop === 'notify' && evidence) message += `; ${evidence}`;
+  else if (first.hop === 'notify' && failedSends > 0 && first.condition.type !== 'notificationsSent') {
     message += `; Alertmanager counted ${failedSends} failed send${failedSends > 1 ? 's' : ''} to Slack during the drill (alertmanager_notifications_failed_total{integration="slack"})`;
   }
   return { hop: first.hop, phase: first.phase, message: /[.?!]$/.test(message) ? message : `${message}.` };
+}
+
+/**
+ * Why a fired alert's notification did not arrive, from Alertmanager's own view of it, read
+ * before the rollback (a resolved alert soon leaves its API): never received, silenced (by which
+ * silence, whose, until when) or inhibited (by which alerts). Undefined when it holds the alert
+ * as active: the break is then past Alertmanager (the receiver, the channel).
+ */
+export async function alertmanagerEvidence(
+  am: AlertmanagerClient,
+  alert: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const held = await am.alerts({ filter: [`alertname="${alert}"`] }, signal);
+  if (held.length === 0)
+    return `Prometheus fired ${alert}, but Alertmanager never received it: check Prometheus' alerting.alertmanagers and that both reach each other`;
+  const silenced = held.flatMap((a) => a.status.silencedBy);
+  if (silenced.length) {
+    const all = await am.silences(signal).catch(() => []);
+    const named = [...new Set(silenced)].map((id) => {
+      const s = all.find((x) => x.id === id);
+      return s
+        ? `${id} by ${s.createdBy || 'unknown'} until ${s.endsAt}${s.comment ? ` ("${s.comment}")` : ''}`
+        : id;
+    });
+    return `Alertmanager received ${alert} but a silence swallowed it: ${named.join(', ')}`;
+  }
+  const inhibitors = [...new Set(held.flatMap((a) => a.status.inhibitedBy))];
+  if (inhibitors.length) {
+    const active = await am.alerts({ active: true }, signal).catch(() => []);
+    const names = inhibitors.map((fp) => active.find((a) => a.fingerprint === fp)?.labels.alertname ?? fp);
+    return `Alertmanager received ${alert} but inhibited it: ${names.join(', ')} active and matching an inhibit rule`;
+  }
+  return undefined;
 }

@@ -16,7 +16,7 @@ import { type DrillEventListener, Timeline } from '../core/timeline.ts';
 import { createFault } from '../faults/index.ts';
 import type { FaultContext } from '../faults/types.ts';
 import { buildClients } from './clients.ts';
-import { diagnose, diagnosisFromFindings, markConsequences } from './diagnosis.ts';
+import { alertmanagerEvidence, diagnose, diagnosisFromFindings, markConsequences } from './diagnosis.ts';
 import { checkGuards, type DrillEnvironment, faultTarget, lockTargets } from './environment.ts';
 import { hopMetrics } from './hops.ts';
 import { Journal } from './journal.ts';
@@ -74,6 +74,8 @@ interface Run {
   journal?: Journal;
   info?: PreflightInfo;
   clock?: Promise<PipelineClock | undefined>;
+  /** What Alertmanager held of a fired alert whose message did not arrive, read before rollback. */
+  evidence?: string;
   /** Observe ran to its end (not cut short by an error or a signal): resolve may follow. */
   observed: boolean;
 }
@@ -291,10 +293,28 @@ async function observePhase(run: Run): Promise<Status> {
   const failedSends = await sends.stop();
   if (failedSends) results.push(failedSends);
   timeline.merge(extras.stop());
+  run.evidence = await notifyEvidence(run, results);
   record(run, results);
   if (run.signal.aborted) throw run.signal.reason ?? new Error('drill interrupted');
   run.observed = true;
   return results.every((r) => r.status === 'pass') ? 'pass' : 'fail';
+}
+
+/** For a message that did not arrive about an alert that did fire: Alertmanager's account of it. */
+async function notifyEvidence(run: Run, results: ConditionResult[]): Promise<string | undefined> {
+  const am = run.clients.alertmanager;
+  if (!am || run.signal.aborted) return undefined;
+  const fired = new Set(
+    results
+      .filter((r) => r.condition.type === 'alertFires' && r.status === 'pass')
+      .map((r) => r.condition.alert),
+  );
+  const missed = results.find(
+    (r) =>
+      r.condition.type === 'slackMessage' && r.status === 'fail' && fired.has(r.condition.alert as string),
+  );
+  if (!missed) return undefined;
+  return alertmanagerEvidence(am, missed.condition.alert as string, run.signal).catch(() => undefined);
 }
 
 /** Always runs, whatever ended the drill, and never on the drill's signal: a Ctrl-C must not stop it. */
@@ -364,7 +384,7 @@ async function finish(run: Run): Promise<Result> {
   markConsequences(result.conditions);
   result.status = overallStatus(result, result.conditions);
   if (!result.diagnosis) {
-    const d = diagnose(result);
+    const d = diagnose(result, run.evidence);
     if (d) result.diagnosis = d;
   }
   const pass = result.status === 'pass';
