@@ -326,3 +326,28 @@ describe('cut short on conclusive evidence, naming the broken hop', () => {
     });
   });
 });
+
+describe("a drill's field contract on the app's real log lines", () => {
+  it('user_id where a session was used, and no field the schema does not know', async () => {
+    const r = await drill('field contract kept', {
+      id: 'field-contract',
+      fault: appFault({ kind: 'latency', latencyMs: 20, ttl: '60s' }),
+      traffic: { requests: [{ path: '/api/items', login: true }], ratePerSec: 5 },
+      requireEffect: false,
+      expect: [
+        logsArrive({
+          index: 'app-logs-*',
+          schema: 'backend',
+          match: { event: 'http_request' },
+          require: [{ when: { route: '/api/items' }, fields: ['user_id'] }],
+          unknownFields: 'error',
+          minEntries: 3,
+          within: '30s',
+        }),
+      ],
+      resolve: false,
+    });
+    expect(r.conditions?.[0]?.message ?? '', JSON.stringify(r.conditions?.[0]?.actual)).toBe('');
+    expect(r.status).toBe('pass');
+  });
+});

@@ -3,6 +3,7 @@ import { keywordTerms } from '../clients/elasticsearch.ts';
 import { durationMs, formatMs } from '../core/duration.ts';
 import { formatProblem, type LogSchema, loadLogSchema, validateLogEntry } from '../log-schemas/validate.ts';
 import { defineConditionKind } from './kind.ts';
+import { contractFindings } from './log-contract.ts';
 import {
   conclusiveFail,
   errored,
@@ -15,7 +16,9 @@ import {
 
 export const DEFAULT_LOG_INDEX = 'app-logs-*';
 
-export type LogMatchValue = string | number | boolean;
+export type { LogMatchValue } from './log-contract.ts';
+
+const matchValue = z.union([z.string(), z.number(), z.boolean()]);
 
 const schema = z.strictObject({
   type: z.literal('logsArrive'),
@@ -33,7 +36,22 @@ const schema = z.strictObject({
    * Field values that further narrow the entries, on top of the drill's own request ids.
    * @example { event: 'http_request', status_code: 500 }
    */
-  match: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  match: z.record(z.string(), matchValue).optional(),
+  /**
+   * Fields required only on some entries, which a schema keeps optional for the rest.
+   * @example [{ when: { route: '/api/items' }, fields: ['user_id'] }]
+   */
+  require: z
+    .array(
+      z.strictObject({ when: z.record(z.string(), matchValue), fields: z.array(z.string().min(1)).min(1) }),
+    )
+    .optional(),
+  /**
+   * Fields the schema does not declare (a rename such as `user_id` → `userId` passes a schema
+   * that allows extra fields): `warn` notes them on the timeline, `error` fails the condition.
+   * @defaultValue 'ignore'
+   */
+  unknownFields: z.enum(['ignore', 'warn', 'error']).optional(),
   /** How many matching entries must arrive. @defaultValue 1 */
   minEntries: z.number().int().min(1).optional(),
   /** Deadline, counted from the moment the fault was injected. */
@@ -122,6 +140,7 @@ export function logsArriveVerifier(cond: LogsArrivePlan, ctx: VerifierContext): 
         return errored(err);
       }
       const seen = new Map<string, SeenEntry>();
+      let warned = false;
       let lastError: string | undefined;
       const filters = Object.entries(cond.match ?? {}).map(([k, v]) => keywordTerms(k, [v]));
       do {
@@ -176,6 +195,30 @@ export function logsArriveVerifier(cond: LogsArrivePlan, ctx: VerifierContext): 
           ingestDelayMs: { min: delays[0], median: percentile(delays, 0.5), max: delays.at(-1) },
           firstSeenAt: first.seenAt,
         };
+        const contract = contractFindings(
+          entries.map((e) => e.source),
+          cond.require ?? [],
+          cond.unknownFields && cond.unknownFields !== 'ignore' ? schema : undefined,
+        );
+        const broken = [...contract.missing, ...(cond.unknownFields === 'error' ? contract.unknown : [])];
+        if (broken.length) {
+          return conclusiveFail(
+            `log entries break the drill's field contract: ${problemText(
+              broken.map((b) => ({ problem: b.problem, entries: b.entries })),
+              entries.length,
+            )}`,
+            { ...actual, contract: broken },
+            { logsSeen: first.seenAt },
+          );
+        }
+        if (contract.unknown.length && cond.unknownFields === 'warn' && !warned) {
+          warned = true;
+          ctx.timeline.add(
+            'log',
+            'observe',
+            `warning: fields the schema does not know: ${contract.unknown.map((u) => u.problem).join('; ')}`,
+          );
+        }
         if (schema) {
           const { invalid, problems } = summarizeProblems(
             schema,
