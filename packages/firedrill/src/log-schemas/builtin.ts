@@ -99,6 +99,14 @@ function pinoSchema(
       },
       status_code: { type: 'integer', minimum: 100, maximum: 599 },
       duration_ms: { type: 'number', minimum: 0 },
+      // Declared, not only allowed: a drill with unknownFields: 'error' flags what is not here.
+      path: {
+        type: 'string',
+        pattern: '^/',
+        description: 'the request path without its query, like /api/items/42',
+      },
+      remote_address: { type: 'string' },
+      user_agent: { type: 'string' },
       err: {
         type: 'object',
         required: ['type', 'message'],
