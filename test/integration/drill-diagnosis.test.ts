@@ -265,6 +265,27 @@ describe('cut short on conclusive evidence, naming the broken hop', () => {
     expect(observeMs(r)).toBeLessThan(30_000);
   });
 
+  it('Prometheus sending to the wrong Alertmanager: fired, never received', async () => {
+    await quiet(stack.env, 'HighApiErrorRate');
+    const promConfig = path.join(stateDir, 'stack/prometheus/prometheus.yml');
+    const r = await withEditedConfig(
+      promConfig,
+      (t) =>
+        t.replace(
+          /(alertmanagers:\n\s+- static_configs:\n\s+- targets:\n\s+- )127\.0\.0\.1:\d+/,
+          '$1127.0.0.1:9',
+        ),
+      reload('prometheus'),
+      () => drill('Prometheus sends to a closed port', errorRateDrill('am-unreachable')),
+    );
+    expect(r.status).toBe('fail');
+    expect(r.conditions?.find((c) => c.condition.type === 'alertFires')?.status).toBe('pass');
+    expect(r.diagnosis).toMatchObject({ hop: 'notify', phase: 'observe' });
+    expect(r.diagnosis?.message).toMatch(
+      /^The notification did not arrive: no message about HighApiErrorRate in #alerts-critical within 15\.0s .*; Prometheus fired HighApiErrorRate, but Alertmanager never received it: check Prometheus' alerting\.alertmanagers/,
+    );
+  });
+
   // Before the threshold test: its 5xx stay in HighApiErrorRate's window after the rule is restored.
   it('a fault the app ignores: steady state never left, the rest its consequences', async () => {
     await quiet(stack.env, 'HighApiErrorRate');

@@ -159,11 +159,19 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
       metrics.frontend_errors = fin.errors.length;
       frontendErrors = fin.errors.slice(0, MAX_FRONTEND_ERRORS);
     }
-    // A flow that "failed" because its browser died says nothing about the app.
-    if (fin.crashed && status === 'fail') {
+    // A flow that "failed" because its browser or its page's renderer died says nothing about
+    // the app: the run and the steps the crash broke are the browser's errors, not failures.
+    const pageCrashed = fin.errors.some((e) => e.startsWith('PageCrash'));
+    if ((fin.crashed || pageCrashed) && status === 'fail') {
       status = 'error';
+      const what = fin.crashed ? 'browser' : "page's renderer";
+      for (const s of steps) {
+        if (s.status !== 'fail' || s.error?.type === 'assertion') continue;
+        s.status = 'error';
+        s.error = { ...(s.error ?? { message: 'no error recorded' }), type: 'browser-crash' };
+      }
       error = {
-        message: `browser crashed during the run: ${error?.message ?? 'no error recorded'}`,
+        message: `${what} crashed during the run: ${error?.message ?? 'no error recorded'}`,
         type: 'browser-crash',
       };
     }
