@@ -198,6 +198,37 @@ describe('refused before injecting: what the live config already shows', () => {
   });
 });
 
+describe('refused before injecting: faults firedrill did not inject', () => {
+  it('an app fault someone else left on: exit 2, named, untouched', async () => {
+    const auth = { authorization: `Bearer ${stack.env.faultToken}` };
+    const res = await fetch(`${stack.env.baseUrl}/__faults`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'latency', latencyMs: 5, ttlSeconds: 60 }),
+    });
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+    const { id } = (await res.json()) as { id: string };
+    try {
+      const r = await drill('a fault firedrill did not inject', errorRateDrill('foreign-fault'));
+      expect(r.status).toBe('error');
+      expect(exitCodeFor([r])).toBe(2);
+      expect(injected(r)).toBe(false);
+      expect(r.error?.message).toMatch(
+        new RegExp(
+          `^the app at http://127\\.0\\.0\\.1:\\d+ already has 1 fault in effect that this drill did not inject: latency ${id} until \\S+\\. Clear them`,
+        ),
+      );
+      const left = (await (await fetch(`${stack.env.baseUrl}/__faults`, { headers: auth })).json()) as {
+        faults: { id: string }[];
+      };
+      expect(left.faults.map((f) => f.id)).toEqual([id]);
+    } finally {
+      const cleared = await fetch(`${stack.env.baseUrl}/__faults`, { method: 'DELETE', headers: auth });
+      expect(cleared.status, await cleared.text()).toBeLessThan(300);
+    }
+  });
+});
+
 describe('cut short on conclusive evidence, naming the broken hop', () => {
   it('a webhook bound to another channel: the config says #alerts-critical, Slack posts elsewhere', async () => {
     const r = await withEditedConfig(
