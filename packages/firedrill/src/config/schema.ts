@@ -14,7 +14,12 @@ export const STACK_COMPONENTS = [
 export type StackComponent = (typeof STACK_COMPONENTS)[number];
 
 const port = z.number().int().min(0).max(65535);
-const url = z.url({ error: (iss) => `expected a URL, got ${JSON.stringify(iss.input)}` });
+// http(s) only: `localhost:8080` is a valid URL (scheme "localhost"), and became a probe failing
+// with "Invalid URL" every run — an outage that was a typo.
+const url = z.url({
+  protocol: /^https?$/,
+  error: (iss) => `expected an http(s) URL like http://localhost:8080, got ${JSON.stringify(iss.input)}`,
+});
 
 export const environmentSchema = z
   .object({
