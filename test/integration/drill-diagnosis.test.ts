@@ -66,6 +66,16 @@ const errorRateDrill = (id: string, within = '15s') => ({
   resolve: false as const,
 });
 
+/** A drill of the log hop alone: a fault no alert watches, so later tests start from a steady state. */
+const logDrill = (id: string, condition: ReturnType<typeof logsArrive>) => ({
+  id,
+  fault: appFault({ kind: 'latency', latencyMs: 20, ttl: '60s' }),
+  traffic: { requests: [{ path: '/api/items', login: true }], ratePerSec: 5 },
+  requireEffect: false,
+  expect: [condition],
+  resolve: false as const,
+});
+
 const routed = (id: string, alertname: string, extra: Record<string, unknown> = {}) => ({
   id,
   fault: injectAlert({ labels: { alertname, severity: 'critical' }, endsAfter: '2m' }),
@@ -179,14 +189,10 @@ describe('refused before injecting: what the live config already shows', () => {
     const config = { ...stack.config, stateDir };
     await stackDown({ config, root, logger, components: ['log-shipper'] });
     try {
-      const r = await drill('log shipper stopped', {
-        id: 'no-shipper',
-        fault: appFault({ kind: 'latency', latencyMs: 20, ttl: '60s' }),
-        traffic: { requests: [{ path: '/api/items', login: true }], ratePerSec: 5 },
-        requireEffect: false,
-        expect: [logsArrive({ index: 'app-logs-*', schema: 'backend', within: '30s' })],
-        resolve: false,
-      });
+      const r = await drill(
+        'log shipper stopped',
+        logDrill('no-shipper', logsArrive({ index: 'app-logs-*', schema: 'backend', within: '30s' })),
+      );
       expect(injected(r)).toBe(false);
       expect(r.diagnosis).toMatchObject({ hop: 'log', phase: 'preflight' });
       expect(r.diagnosis?.message).toMatch(
@@ -272,22 +278,18 @@ describe('cut short on conclusive evidence, naming the broken hop', () => {
       schemaFile,
       JSON.stringify({ ...base, $id: undefined, required: [...base.required, 'trace_id'] }),
     );
-    const r = await drill('required field missing', {
-      id: 'dropped-field',
-      // A fault no alert watches, so later tests start from a steady state.
-      fault: appFault({ kind: 'latency', latencyMs: 20, ttl: '60s' }),
-      traffic: { requests: [{ path: '/api/items', login: true }], ratePerSec: 5 },
-      requireEffect: false,
-      expect: [
+    const r = await drill(
+      'required field missing',
+      logDrill(
+        'dropped-field',
         logsArrive({
           index: 'app-logs-*',
           schema: schemaFile,
           match: { event: 'http_request' },
           within: '30s',
         }),
-      ],
-      resolve: false,
-    });
+      ),
+    );
     expect(r.status).toBe('fail');
     expect(r.diagnosis?.hop).toBe('log');
     expect(r.conditions?.[0]?.message).toMatch(
@@ -381,12 +383,10 @@ describe('cut short on conclusive evidence, naming the broken hop', () => {
 
 describe("a drill's field contract on the app's real log lines", () => {
   it('user_id where a session was used, and no field the schema does not know', async () => {
-    const r = await drill('field contract kept', {
-      id: 'field-contract',
-      fault: appFault({ kind: 'latency', latencyMs: 20, ttl: '60s' }),
-      traffic: { requests: [{ path: '/api/items', login: true }], ratePerSec: 5 },
-      requireEffect: false,
-      expect: [
+    const r = await drill(
+      'field contract kept',
+      logDrill(
+        'field-contract',
         logsArrive({
           index: 'app-logs-*',
           schema: 'backend',
@@ -396,9 +396,8 @@ describe("a drill's field contract on the app's real log lines", () => {
           minEntries: 3,
           within: '30s',
         }),
-      ],
-      resolve: false,
-    });
+      ),
+    );
     expect(r.conditions?.[0]?.message ?? '', JSON.stringify(r.conditions?.[0]?.actual)).toBe('');
     expect(r.status).toBe('pass');
   });

@@ -4,8 +4,9 @@ import type { AmSilence } from '../../../packages/firedrill/src/clients/alertman
 import { nearestName } from '../../../packages/firedrill/src/core/nearest.ts';
 import {
   absentMetricFindings,
-  budgetFindings,
+  fireBudgetFindings,
   minimumFireMs,
+  notifyBudgetFindings,
   routeFindings,
   silenceFindings,
   staleLogFinding,
@@ -43,7 +44,7 @@ describe('pipeline findings from the live config', () => {
   it('refuses a for that no deadline can meet, with the numbers', () => {
     const rule = { forMs: 600_000, groupIntervalMs: 15_000 };
     expect(minimumFireMs({ forMs: 20_000, groupIntervalMs: 15_000 })).toBe(30_000);
-    const [f] = budgetFindings('HighApiErrorRate', rule, 15_000, { fireMs: 30_000 }, undefined);
+    const [f] = fireBudgetFindings('HighApiErrorRate', rule, 15_000, 30_000);
     expect(f).toEqual({
       hop: 'fire',
       severity: 'refuse',
@@ -53,22 +54,17 @@ describe('pipeline findings from the live config', () => {
   });
 
   it('warns, without refusing, when only the worst case misses', () => {
-    const [f] = budgetFindings(
-      'A',
-      { forMs: 0, groupIntervalMs: 15_000 },
-      15_000,
-      { fireMs: 20_000 },
-      undefined,
-    );
+    const [f] = fireBudgetFindings('A', { forMs: 0, groupIntervalMs: 15_000 }, 15_000, 20_000);
     expect(f?.severity).toBe('warn');
   });
 
   it('adds group_wait for the notification deadline', () => {
-    const [f] = budgetFindings(
+    const [f] = notifyBudgetFindings(
       'A',
+      '#c',
       { forMs: 30_000, groupIntervalMs: 15_000 },
       15_000,
-      { notifyMs: 35_000, channel: '#c' },
+      35_000,
       route,
     );
     expect(f?.message).toBe(

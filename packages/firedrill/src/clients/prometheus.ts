@@ -20,6 +20,11 @@ export interface PromTimingConfig {
   jobScrapeIntervalMs: Record<string, number>;
 }
 
+/** The scrape interval of one job: its own where it sets one, else the global one. */
+export function scrapeIntervalOf(timing: PromTimingConfig, job: string | undefined): number {
+  return (job ? timing.jobScrapeIntervalMs[job] : undefined) ?? timing.scrapeIntervalMs;
+}
+
 interface RawPromConfig {
   global?: { scrape_interval?: string; evaluation_interval?: string };
   scrape_configs?: { job_name?: string; scrape_interval?: string }[];

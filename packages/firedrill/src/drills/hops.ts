@@ -1,3 +1,4 @@
+import { scrapeIntervalOf } from '../clients/prometheus.ts';
 import type { Mark } from '../core/timeline.ts';
 import { lastOnGrid, nextOnGrid, type PipelineClock } from './pipeline-clock.ts';
 import type { PreflightInfo } from './preflight.ts';
@@ -92,10 +93,7 @@ function pipelineTiming(
   const prom = info?.promTiming;
   if (!prom) return undefined;
   const rule = primaryAlert ? info?.rules.get(primaryAlert) : undefined;
-  const scrapeMs =
-    clock?.scrape.intervalMs ??
-    (rule?.job ? prom.jobScrapeIntervalMs[rule.job] : undefined) ??
-    prom.scrapeIntervalMs;
+  const scrapeMs = clock?.scrape.intervalMs ?? scrapeIntervalOf(prom, rule?.job);
   const evalMs = clock?.evaluation.intervalMs || rule?.groupIntervalMs || prom.evaluationIntervalMs;
   const forMs = evalMs > 0 ? Math.ceil((rule?.forMs ?? 0) / evalMs) * evalMs : (rule?.forMs ?? 0);
   return { scrapeMs, evalMs, forMs, windowMs: rule?.windowMs ?? 0, ...amPart };

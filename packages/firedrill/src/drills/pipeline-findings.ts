@@ -1,5 +1,6 @@
 import { silenceMatches } from '../clients/alertmanager.ts';
 import type { AmReceiver, AmRouteTiming, AmSilence } from '../clients/alertmanager-types.ts';
+import { norm } from '../conditions/slack.ts';
 import { formatMs } from '../core/duration.ts';
 import type { Hop } from '../core/result.ts';
 
@@ -31,55 +32,80 @@ export function minimumFireMs(rule: RuleTiming): number {
 }
 
 /**
- * A deadline the pipeline cannot meet even with perfect timing (`for` plus group_wait over the
- * drill's `within`) is refused; one only its worst case misses (a scrape and an evaluation
- * interval on top) is a warning: the drill may pass, or fail for timing alone.
+ * A deadline the pipeline cannot meet even with perfect timing (`for`, plus group_wait for a
+ * message) is refused; one only its worst case misses (a scrape and an evaluation interval on
+ * top) is a warning: the drill may pass, or fail for timing alone.
  */
-export function budgetFindings(
+export function fireBudgetFindings(
   alert: string,
   rule: RuleTiming,
   scrapeMs: number,
-  deadlines: { fireMs?: number; notifyMs?: number; channel?: string },
-  route: AmRouteTiming | undefined,
+  withinMs: number,
 ): Finding[] {
-  const out: Finding[] = [];
+  const { fire, worst, why } = fireBounds(rule, scrapeMs);
+  if (fire > withinMs) {
+    return [
+      {
+        hop: 'fire',
+        severity: 'refuse',
+        message: `${alert} cannot fire within ${formatMs(withinMs)}: its rule needs at least ${formatMs(fire)} (${why}); raise the drill's within or lower the rule's for`,
+      },
+    ];
+  }
+  if (worst > withinMs) {
+    return [
+      {
+        hop: 'fire',
+        severity: 'warn',
+        message: `${alert} may miss its ${formatMs(withinMs)} deadline: the pipeline's worst case is ${formatMs(worst)} (${why}, + ${formatMs(scrapeMs)} scrape, + ${formatMs(rule.groupIntervalMs)} evaluation)`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** The same for a Slack message about the alert: the fire's bounds plus the route's group timing. */
+export function notifyBudgetFindings(
+  alert: string,
+  channel: string,
+  rule: RuleTiming,
+  scrapeMs: number,
+  withinMs: number,
+  route: AmRouteTiming,
+): Finding[] {
+  const { fire, worst, why } = fireBounds(rule, scrapeMs);
+  const notify = fire + route.groupWaitMs;
+  const worstNotify = worst + Math.max(route.groupWaitMs, route.groupIntervalMs);
+  if (notify > withinMs) {
+    return [
+      {
+        hop: 'notify',
+        severity: 'refuse',
+        message: `a message about ${alert} in ${channel} cannot arrive within ${formatMs(withinMs)}: the pipeline needs at least ${formatMs(notify)} (${why}, + group_wait ${formatMs(route.groupWaitMs)} of receiver ${route.receiver})`,
+      },
+    ];
+  }
+  if (worstNotify > withinMs) {
+    return [
+      {
+        hop: 'notify',
+        severity: 'warn',
+        message: `a message about ${alert} in ${channel} may miss its ${formatMs(withinMs)} deadline: the pipeline's worst case is ${formatMs(worstNotify)}`,
+      },
+    ];
+  }
+  return [];
+}
+
+function fireBounds(rule: RuleTiming, scrapeMs: number): { fire: number; worst: number; why: string } {
   const fire = minimumFireMs(rule);
-  const worstFire = fire + scrapeMs + rule.groupIntervalMs;
-  const why = `for ${formatMs(rule.forMs)}${fire !== rule.forMs ? `, rounded up to the ${formatMs(rule.groupIntervalMs)} evaluation` : ''}`;
-  if (deadlines.fireMs !== undefined) {
-    if (fire > deadlines.fireMs) {
-      out.push({
-        hop: 'fire',
-        severity: 'refuse',
-        message: `${alert} cannot fire within ${formatMs(deadlines.fireMs)}: its rule needs at least ${formatMs(fire)} (${why}); raise the drill's within or lower the rule's for`,
-      });
-    } else if (worstFire > deadlines.fireMs) {
-      out.push({
-        hop: 'fire',
-        severity: 'warn',
-        message: `${alert} may miss its ${formatMs(deadlines.fireMs)} deadline: the pipeline's worst case is ${formatMs(worstFire)} (${why}, + ${formatMs(scrapeMs)} scrape, + ${formatMs(rule.groupIntervalMs)} evaluation)`,
-      });
-    }
-  }
-  if (deadlines.notifyMs !== undefined && route) {
-    const notify = fire + route.groupWaitMs;
-    const worstNotify = worstFire + Math.max(route.groupWaitMs, route.groupIntervalMs);
-    const where = deadlines.channel ? ` in ${deadlines.channel}` : '';
-    if (notify > deadlines.notifyMs) {
-      out.push({
-        hop: 'notify',
-        severity: 'refuse',
-        message: `a message about ${alert}${where} cannot arrive within ${formatMs(deadlines.notifyMs)}: the pipeline needs at least ${formatMs(notify)} (${why}, + group_wait ${formatMs(route.groupWaitMs)} of receiver ${route.receiver})`,
-      });
-    } else if (worstNotify > deadlines.notifyMs && fire <= (deadlines.fireMs ?? Number.POSITIVE_INFINITY)) {
-      out.push({
-        hop: 'notify',
-        severity: 'warn',
-        message: `a message about ${alert}${where} may miss its ${formatMs(deadlines.notifyMs)} deadline: the pipeline's worst case is ${formatMs(worstNotify)}`,
-      });
-    }
-  }
-  return out;
+  const rounded =
+    fire !== rule.forMs ? `, rounded up to the ${formatMs(rule.groupIntervalMs)} evaluation` : '';
+  return {
+    fire,
+    worst: fire + scrapeMs + rule.groupIntervalMs,
+    why: `for ${formatMs(rule.forMs)}${rounded}`,
+  };
 }
 
 /**
@@ -124,7 +150,6 @@ export function routeFindings(
   receivers: ReadonlyMap<string, AmReceiver>,
   expected: { channel: string; resolvedMessage: boolean },
 ): Finding[] {
-  const norm = (c: string) => c.replace(/^#/, '').toLowerCase();
   const landing = routes.map((r) => receivers.get(r.receiver)).filter((r): r is AmReceiver => !!r);
   const slack = landing.flatMap((r) => r.slack.map((s) => ({ receiver: r.name, ...s })));
   // A Slack config without `channel` posts where its webhook is bound: not visible in the config.

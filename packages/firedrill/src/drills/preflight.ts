@@ -1,6 +1,7 @@
 import { receivers as amReceivers, routeTimings } from '../clients/alertmanager.ts';
 import type { AmRouteTiming, AmSilence } from '../clients/alertmanager-types.ts';
 import type { PromTimingConfig } from '../clients/prometheus.ts';
+import { scrapeIntervalOf } from '../clients/prometheus.ts';
 import { type AlertFiresPlan, type AlertSighting, sightAlert } from '../conditions/alert-fires.ts';
 import { type NotificationCounts, readNotificationCounts } from '../conditions/notifications.ts';
 import type { VerifierContext } from '../conditions/types.ts';
@@ -13,8 +14,9 @@ import { activeInhibitors } from './inhibition.ts';
 import { exprWindowMs, scrapeJobOf } from './pipeline-clock.ts';
 import {
   absentMetricFindings,
-  budgetFindings,
   type Finding,
+  fireBudgetFindings,
+  notifyBudgetFindings,
   routeFindings,
   silenceFindings,
   staleLogFinding,
@@ -163,7 +165,7 @@ export async function preflight(
           note(absentMetricFindings(a.alert, metricNamesOf(found.rule.query), known, nearestName));
           const job = scrapeJobOf(found.rule.query);
           const windowMs = exprWindowMs(found.rule.query);
-          info.rules.set(a.alert, {
+          const rule: PreflightRule = {
             forMs: found.rule.duration * 1000,
             group: found.group.name,
             groupIntervalMs: found.group.interval * 1000,
@@ -172,11 +174,9 @@ export async function preflight(
             ...(windowMs ? { windowMs } : {}),
             query: found.rule.query,
             labels: found.rule.labels ?? {},
-          });
-          const rule = { forMs: found.rule.duration * 1000, groupIntervalMs: found.group.interval * 1000 };
-          const scrapeMs =
-            (job && info.promTiming.jobScrapeIntervalMs[job]) || info.promTiming.scrapeIntervalMs;
-          note(budgetFindings(a.alert, rule, scrapeMs, { fireMs: a.within }, undefined));
+          };
+          info.rules.set(a.alert, rule);
+          note(fireBudgetFindings(a.alert, rule, scrapeIntervalOf(info.promTiming, job), a.within));
           if (job && found.group.lastEvaluation) {
             const target = (await p.targets(signal)).find((t) => t.labels.job === job);
             if (target) {
@@ -309,19 +309,11 @@ function routingFindings(
       }),
       ...silenceFindings(c.alert, labels, live.silences),
     );
-    const scrapeMs =
-      (rule?.job && info.promTiming?.jobScrapeIntervalMs[rule.job]) || info.promTiming?.scrapeIntervalMs || 0;
+    // Injected straight into Alertmanager, a routing drill's alert skips Prometheus entirely.
     const timing = routing ? { forMs: 0, groupIntervalMs: 0 } : rule;
-    if (timing)
-      out.push(
-        ...budgetFindings(
-          c.alert,
-          timing,
-          routing ? 0 : scrapeMs,
-          { notifyMs: c.within, channel: c.channel },
-          routes[0],
-        ),
-      );
+    const scrapeMs = routing || !info.promTiming ? 0 : scrapeIntervalOf(info.promTiming, rule?.job);
+    if (timing && routes[0])
+      out.push(...notifyBudgetFindings(c.alert, c.channel, timing, scrapeMs, c.within, routes[0]));
   }
   return out;
 }
