@@ -21,7 +21,7 @@ export type {
   SlackMessageCondition,
 } from './conditions/index.ts';
 // The config file.
-export { defineConfig, env } from './config/define.ts';
+export { defineConfig, env, requiredEnv } from './config/define.ts';
 export type { Config, ConfigInput, EnvironmentConfig } from './config/schema.ts';
 export { connectionFromEnv, type FromEnvOptions } from './connections/from-env.ts';
 export type { Auth, ConnectionInput, TlsOptions } from './connections/schema.ts';

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { environmentNames } from '../config/environment.ts';
 import { SetupError } from '../core/errors.ts';
 import { EXIT, exitCodeFor, SIGNAL_EXIT } from '../core/exit.ts';
 import { type Result, setupErrorOf } from '../core/result.ts';
@@ -57,7 +58,7 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
     root,
     ...config.probes,
     ...(opts.probes ? { dir: probesDir(root, opts.probes) } : {}),
-    environments: Object.keys(config.environments),
+    environments: environmentNames(config),
   });
   const probes = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
   const { pushTarget, pushAndExit } = await import('./push.ts');

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { environmentNames } from '../config/environment.ts';
 import { SetupError } from '../core/errors.ts';
 import { EXIT } from '../core/exit.ts';
 import { collect, envOption } from './options.ts';
@@ -80,7 +81,7 @@ async function scheduleAction(names: string[], opts: ScheduleOptions, cmd: Comma
     root,
     ...config.probes,
     ...(opts.probes ? { dir: probesDir(root, opts.probes) } : {}),
-    environments: Object.keys(config.environments),
+    environments: environmentNames(config),
   });
   const selected = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
   const probes = selected.filter((p) => p.schedule);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { SetupError } from '../core/errors.ts';
-import { type Config, configSchema } from './schema.ts';
+import { isUnsetVariable, takeUnsetReads } from './define.ts';
+import { type Config, configSchema, environmentSchema } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = 'config/firedrill.config.ts';
 /** Where a config is looked for when `-c` names none, in order: the project root, then `config/`. */
@@ -44,14 +45,117 @@ export function formatDiagnostic(d: Diagnostic): string {
   return d.path ? `${d.file}: ${d.path}: ${d.message}` : `${d.file}: ${d.message}`;
 }
 
-export function issuesToDiagnostics(file: string, issues: readonly z.core.$ZodIssue[]): Diagnostic[] {
-  return issues.map((i) => ({ file, path: i.path.map(String).join('.'), message: i.message }));
+/**
+ * Zod's issues as diagnostics. `unsetReads`: variables `env()` found unset with no default; a
+ * field left undefined is most likely one of them, and the message says so.
+ */
+export function issuesToDiagnostics(
+  file: string,
+  issues: readonly z.core.$ZodIssue[],
+  unsetReads: readonly string[] = [],
+): Diagnostic[] {
+  return issues.map((i) => {
+    const missing = unsetReads.length > 0 && 'input' in i && i.input === undefined;
+    const hint = missing
+      ? ` (unset variables env() read without a default: ${unsetReads.join(', ')}; requiredEnv('NAME') names the one a field needs)`
+      : '';
+    return { file, path: i.path.map(String).join('.'), message: `${i.message}${hint}` };
+  });
 }
 
-export function parseConfig(raw: unknown, file = DEFAULT_CONFIG_PATH): Config {
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(issuesToDiagnostics(file, parsed.error.issues));
-  return parsed.data;
+/**
+ * Validates a config's default export. A `requiredEnv()` variable that is unset fails the config
+ * only outside `environments`; inside one it makes that environment unavailable (its other fields
+ * are still checked), so a job using another environment needs none of its secrets.
+ */
+export function parseConfig(
+  raw: unknown,
+  file = DEFAULT_CONFIG_PATH,
+  unsetReads: readonly string[] = [],
+): Config {
+  const unset = findUnset(raw);
+  const diagnostics: Diagnostic[] = [];
+  const unavailable: Record<string, Diagnostic[]> = {};
+  for (const u of unset) {
+    const [top, envName] = u.path;
+    const d = { file, path: u.path.join('.'), message: `${u.variable} is not set (read with requiredEnv())` };
+    if (top !== 'environments' || u.path.length <= 2) diagnostics.push(d);
+    else {
+      unavailable[envName!] ??= [];
+      unavailable[envName!]!.push(d);
+    }
+  }
+  const envs = isRecord(raw) && isRecord(raw.environments) ? raw.environments : {};
+  for (const name of Object.keys(unavailable)) {
+    const at = unset.filter((u) => u.path[1] === name).map((u) => u.path.slice(2).join('.'));
+    const checked = environmentSchema.safeParse(withoutUnset(envs[name]), { reportInput: true });
+    if (checked.success) continue;
+    const own = checked.error.issues.filter((i) => !at.some((p) => isUnder(i.path.map(String).join('.'), p)));
+    diagnostics.push(...issuesToDiagnostics(file, prefixed(own, ['environments', name]), unsetReads));
+  }
+  const usable = Object.keys(unavailable).length
+    ? { ...(raw as object), environments: omit(envs, Object.keys(unavailable)) }
+    : raw;
+  const parsed = configSchema.safeParse(usable, { reportInput: true });
+  if (!parsed.success) {
+    const markers = unset.map((u) => u.path.join('.'));
+    // Said above, by name.
+    const issues = parsed.error.issues.filter(
+      (i) => !markers.some((m) => isUnder(i.path.map(String).join('.'), m)),
+    );
+    diagnostics.push(...issuesToDiagnostics(file, issues, unsetReads));
+  }
+  // The default may be an environment whose variables are unset: refused only when it is used.
+  if (parsed.success && !(parsed.data.defaultEnvironment in parsed.data.environments)) {
+    const name = parsed.data.defaultEnvironment;
+    if (!(name in unavailable)) {
+      const have = [...Object.keys(parsed.data.environments), ...Object.keys(unavailable)];
+      diagnostics.push({
+        file,
+        path: 'defaultEnvironment',
+        message: `names no environment "${name}" (have: ${have.join(', ') || 'none'})`,
+      });
+    }
+  }
+  if (diagnostics.length > 0 || !parsed.success) throw new ConfigError(diagnostics);
+  return Object.keys(unavailable).length
+    ? { ...parsed.data, unavailableEnvironments: unavailable }
+    : parsed.data;
+}
+
+interface UnsetAt {
+  path: string[];
+  variable: string;
+}
+
+function findUnset(value: unknown, path: string[] = [], seen = new Set<object>()): UnsetAt[] {
+  if (isUnsetVariable(value)) return [{ path, variable: value.variable }];
+  if (typeof value !== 'object' || value === null || seen.has(value)) return [];
+  seen.add(value);
+  return Object.entries(value).flatMap(([k, v]) => findUnset(v, [...path, k], seen));
+}
+
+function withoutUnset(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(withoutUnset);
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => !isUnsetVariable(v))
+      .map(([k, v]) => [k, withoutUnset(v)]),
+  );
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isUnder = (path: string, parent: string) => path === parent || path.startsWith(`${parent}.`);
+
+function prefixed(issues: readonly z.core.$ZodIssue[], prefix: string[]): z.core.$ZodIssue[] {
+  return issues.map((i) => ({ ...i, path: [...prefix, ...i.path] }));
+}
+
+function omit<T>(record: Record<string, T>, keys: readonly string[]): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => !keys.includes(k)));
 }
 
 export interface LoadedConfig {
@@ -67,6 +171,7 @@ export async function loadConfig(file?: string, cwd = process.cwd()): Promise<Lo
   const rel = path.relative(cwd, abs) || abs;
   if (!existsSync(abs)) throw new ConfigError([{ file: rel, path: '', message: 'file not found' }]);
   let mod: { default?: unknown };
+  takeUnsetReads();
   try {
     mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
   } catch (err) {
@@ -77,7 +182,7 @@ export async function loadConfig(file?: string, cwd = process.cwd()): Promise<Lo
       { file: rel, path: '', message: 'has no default export (export default defineConfig({...}))' },
     ]);
   }
-  const config = parseConfig(mod.default, rel);
+  const config = parseConfig(mod.default, rel, takeUnsetReads());
   const dir = path.dirname(abs);
   const root = config.root
     ? path.resolve(dir, config.root)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectionSchema, grafanaConnectionSchema, slackConnectionSchema } from '../connections/schema.ts';
+import type { Diagnostic } from './load.ts';
 
 /** Components of the embedded local stack, in start order. */
 export const STACK_COMPONENTS = [
@@ -149,18 +150,17 @@ export const configSchema = z
       .strict()
       .default({ headless: true }),
   })
-  .strict()
-  .superRefine((cfg, ctx) => {
-    if (!(cfg.defaultEnvironment in cfg.environments)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['defaultEnvironment'],
-        message: `names no environment (have: ${Object.keys(cfg.environments).join(', ') || 'none'})`,
-      });
-    }
-  });
+  // `defaultEnvironment` naming an environment is checked by `parseConfig`, which also knows the
+  // environments left out for unset variables.
+  .strict();
 
 export type ConfigInput = z.input<typeof configSchema>;
-export type Config = z.output<typeof configSchema>;
+export type Config = z.output<typeof configSchema> & {
+  /**
+   * Environments left out of `environments` because a `requiredEnv()` variable they read is
+   * unset: using one is an error that names each variable; the others work without them.
+   */
+  readonly unavailableEnvironments?: Readonly<Record<string, readonly Diagnostic[]>>;
+};
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type StackConfig = z.output<typeof stackSchema>;

@@ -1,3 +1,4 @@
+import { environmentConfig } from '../config/environment.ts';
 import type { Config, EnvironmentConfig } from '../config/schema.ts';
 import type { Connection, GrafanaConnection, SlackConnection } from '../connections/schema.ts';
 import { SetupError } from '../core/errors.ts';
@@ -51,12 +52,7 @@ export async function resolveDrillEnvironment(
   stateDir: string,
   root?: string,
 ): Promise<DrillEnvironment> {
-  const env: EnvironmentConfig | undefined = config.environments[name];
-  if (!env) {
-    throw new DrillGuardError(
-      `no environment "${name}" in the config (have: ${Object.keys(config.environments).join(', ')})`,
-    );
-  }
+  const env: EnvironmentConfig = environmentConfig(config, name, (m) => new DrillGuardError(m));
   const channels = [...new Set(Object.values(config.stack.slackChannels))];
   const common = {
     name,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { environmentConfig } from '../config/environment.ts';
 import type { Config } from '../config/schema.ts';
 import { authHeader, withoutUserinfo } from '../connections/http.ts';
 import type { Connection } from '../connections/schema.ts';
@@ -52,12 +53,7 @@ export async function resolveLoadTarget(
   stateDir: string,
   root = process.cwd(),
 ): Promise<LoadTarget> {
-  const env = config.environments[name];
-  if (!env) {
-    throw new LoadTargetError(
-      `no environment "${name}" in the config (have: ${Object.keys(config.environments).join(', ')})`,
-    );
-  }
+  const env = environmentConfig(config, name, (m) => new LoadTargetError(m));
   const common = {
     environment: name,
     location: env.location,

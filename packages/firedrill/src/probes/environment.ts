@@ -1,3 +1,4 @@
+import { environmentConfig } from '../config/environment.ts';
 import type { Config } from '../config/schema.ts';
 import { SetupError } from '../core/errors.ts';
 import { resolveStateDir } from '../stack/paths.ts';
@@ -21,12 +22,7 @@ export async function resolveEnvironment(
 ): Promise<EnvironmentTarget> {
   const { config, root } = loaded;
   const envName = name ?? config.defaultEnvironment;
-  const env = config.environments[envName];
-  if (!env) {
-    throw new SetupError(
-      `unknown environment "${envName}" (have: ${Object.keys(config.environments).join(', ') || 'none'})`,
-    );
-  }
+  const env = environmentConfig(config, envName);
   if (!env.stack) return { env: { ...env, name: envName, baseUrl: env.baseUrl! } };
 
   const stateDir = resolveStateDir(config, root);
