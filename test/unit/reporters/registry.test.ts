@@ -45,13 +45,13 @@ describe('reporter specs', () => {
 
   it('names an unknown reporter and lists the known ones', () => {
     expect(specError(['console', 'xml=out.xml'])).toBe(
-      'unknown reporter "xml" in --reporter "xml=out.xml"; known reporters: console, json[=path], junit[=path], html[=path], slack[=channel], metrics[=path], or a file (./my-reporter.ts)',
+      'unknown reporter "xml" in --reporter "xml=out.xml"; known reporters: console, json[=path], junit[=path], html[=path], slack[=channel], github, metrics[=path], or a file (./my-reporter.ts)',
     );
   });
 
   it('reports every bad spec at once', () => {
     expect(specError(['jsno', 'console=verbose', 'junit=']).split('\n')).toEqual([
-      'unknown reporter "jsno" in --reporter "jsno"; known reporters: console, json[=path], junit[=path], html[=path], slack[=channel], metrics[=path], or a file (./my-reporter.ts)',
+      'unknown reporter "jsno" in --reporter "jsno"; known reporters: console, json[=path], junit[=path], html[=path], slack[=channel], github, metrics[=path], or a file (./my-reporter.ts)',
       'reporter "console" takes no argument, got "console=verbose"',
       'reporter "junit": empty path after "=" in "junit="',
     ]);

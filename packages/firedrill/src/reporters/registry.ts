@@ -5,6 +5,7 @@ import { type ReporterDefinition, type ReporterOptions, ReporterSpecError } from
 import type { NamedReporter } from '../reporting/multiplexer.ts';
 import type { Reporter } from '../reporting/reporter.ts';
 import { consoleReporter } from './console.ts';
+import { githubReporter } from './github.ts';
 import { htmlReporter } from './html.ts';
 import { jsonReporter } from './json.ts';
 import { junitReporter } from './junit.ts';
@@ -18,6 +19,7 @@ export const REPORTERS: readonly ReporterDefinition[] = [
   junitReporter,
   htmlReporter,
   slackSummaryReporter,
+  githubReporter,
   // The file only (node_exporter's textfile collector); pushing stays the CLI's `--push`, which
   // needs the environment's Pushgateway and must be able to fail the run.
   metricsReporter,
