@@ -2,11 +2,15 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { workflowTemplate } from '../../../packages/firedrill/src/cli/init-templates.ts';
 import { loadEnvFile } from '../../../packages/firedrill/src/config/env-file.ts';
 import { ConfigError, findConfig, loadConfig } from '../../../packages/firedrill/src/config/load.ts';
 import { loadDrills } from '../../../packages/firedrill/src/drills/loader.ts';
 import { loadProbes } from '../../../packages/firedrill/src/probes/loader.ts';
+import { createReporters } from '../../../packages/firedrill/src/reporters/registry.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const BIN = path.join(ROOT, 'packages/firedrill/bin/firedrill.js');
@@ -164,5 +168,21 @@ describe('--env-file', () => {
     expect(() => loadEnvFile('nope.env', '/srv/team')).toThrow(
       '--env-file nope.env: cannot read /srv/team/nope.env: ENOENT',
     );
+  });
+});
+
+describe('the scaffolded workflow', () => {
+  it('parses as YAML and gates on the probes with reporters that exist, github among them', () => {
+    const workflow = parse(workflowTemplate()) as {
+      jobs: { probes: { steps: Array<{ run?: string }> } };
+    };
+    const run = workflow.jobs.probes.steps
+      .map((s) => s.run)
+      .find((r) => r?.startsWith('npx firedrill probe'));
+    expect(run).toBe('npx firedrill probe -r console -r github -r junit -r html');
+    const specs = [...run!.matchAll(/-r (\S+)/g)].map((m) => m[1]!);
+    expect(
+      createReporters(specs, { outDir: tmpdir(), stdout: new Writable(), env: {} }).map((r) => r.name),
+    ).toEqual(['console', 'github', 'junit', 'html']);
   });
 });

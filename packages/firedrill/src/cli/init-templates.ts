@@ -154,9 +154,12 @@ jobs:
           cache: npm
       - run: npm ci
       # Only browser probes (kind: 'browser') need Chromium; HTTP-only projects skip the download.
-      - run: if grep -rqs "kind: 'browser'" probes/; then npx playwright install --with-deps chromium; fi
+      # A block scalar (run: |), because the ": " in the pattern would end a plain YAML value.
+      - run: |
+          if grep -rqs "kind: 'browser'" probes/; then npx playwright install --with-deps chromium; fi
       # Exit codes: 0 passed, 1 a probe failed, 2 the setup is wrong (config, credentials).
-      - run: npx firedrill probe --reporter console,junit,html
+      # github: the job summary (a table of results) and an annotation on each failing probe's file.
+      - run: npx firedrill probe -r console -r github -r junit -r html
       - uses: actions/upload-artifact@v4
         if: always()
         with:
