@@ -49,8 +49,9 @@ const MARK: Record<Status, string> = { pass: '✓', fail: '✗', error: '!', ski
 const PHASES: readonly TimelineEvent['phase'][] = ['preflight', 'inject', 'observe', 'rollback', 'resolve'];
 
 /**
- * A live ref as the probe runner is asked to send it (see the note in `onResultBegin`):
- * `maxAttempts` turns "attempt 2" into "attempt 2/3". Without it the attempt prints alone.
+ * A live ref with the run's attempt budget, which `ResultRef` does not carry yet (the probe
+ * runner knows it): `maxAttempts` turns "attempt 2" into "attempt 2/3". Without it the attempt
+ * number prints alone.
  */
 type RunRef = ResultRef & { maxAttempts?: number };
 
@@ -118,7 +119,7 @@ export class ConsoleReporter implements Reporter {
       this.#releaseEvents(prev);
       const was = attemptLabel(prev.ref.attempt ?? attempt - 1, prev.ref.maxAttempts);
       prev.lines.push(
-        `  ${c.yellow('↻')} ${c.dim(`${ref.name} ›`)} attempt ${was} ${prev.ref.kind === 'drill' ? 'did not pass' : 'failed'}; ${c.yellow(`attempt ${attemptLabel(attempt, ref.maxAttempts)}`)}`,
+        `  ${c.yellow('↻')} ${c.dim(`${ref.name} ›`)} attempt ${was} failed; ${c.yellow(`attempt ${attemptLabel(attempt, ref.maxAttempts)}`)}`,
       );
       prev.ref = ref;
       prev.phase = 0;
