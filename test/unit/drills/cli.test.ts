@@ -51,7 +51,7 @@ afterEach(() => {
 describe('firedrill drill / rollback', () => {
   it('lists the drills', async () => {
     const p = project(`local: { baseUrl: 'http://127.0.0.1:9', allowFaults: true }`);
-    expect((await cli(['-c', p.config, 'drill', '--list'])).out).toBe('one  One\n');
+    expect((await cli(['-c', p.config, 'drill', '--list'])).out).toBe('one  One  alert-tests/one.drill.ts\n');
   });
 
   it.each([

@@ -121,12 +121,92 @@ describe('firedrill probe', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
       [
-        'firedrill: invalid config',
-        'probes/a.probe.ts: schedule: invalid cron expression "* * *" (expected 5 or 6 fields but got 3)',
-        'probes/b.probe.ts: id: expected lowercase letters, digits and dashes (like "api-items"), got "B"',
-        'probes/b.probe.ts: kind: expected "browser" or "http", got "soap"',
+        'firedrill: 2 probe files broken, not run:',
+        'firedrill:   probes/a.probe.ts: schedule: invalid cron expression "* * *" (expected 5 or 6 fields but got 3)',
+        'firedrill:   probes/b.probe.ts: id: expected lowercase letters, digits and dashes (like "api-items"), got "B"',
+        'firedrill:   probes/b.probe.ts: kind: expected "browser" or "http", got "soap"',
       ].join('\n'),
     );
+  });
+
+  describe('one broken or misnamed file', () => {
+    let mixed: string;
+    beforeAll(() => {
+      mixed = makeProject(
+        { defaultEnvironment: 'lab', environments: { lab: { baseUrl: target.url } } },
+        {
+          'home.probe.ts': PROBES['home.probe.ts'],
+          'typo.probe.ts': `export default { id: 'typo', kind: 'http', tags: ['smoke'], shedule: '* * * * *', run: async () => {} };`,
+          'login.probe.js': `export default { id: 'login', kind: 'http', run: async () => {} };`,
+          'steps.ts': `export const helper = 1;`,
+        },
+      );
+    });
+
+    it('blocks only itself: the others run, it is reported as an error, and the gate exits 2', async () => {
+      const json = path.join(mixed, 'out.json');
+      const run = await runCli(mixed, ['probe', '-r', `json=${json}`]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain('firedrill: 1 probe file broken, not run:');
+      expect(run.stderr).toContain(
+        'firedrill:   probes/typo.probe.ts: shedule: unknown property (did you mean "schedule"?)',
+      );
+      expect(run.stderr).toContain(
+        'firedrill: probes/login.probe.js: not loaded: probe files match *.probe.ts',
+      );
+      expect(run.stderr).not.toContain('steps.ts');
+      const report = JSON.parse(readFileSync(json, 'utf8')) as {
+        results: Result[];
+        summary: { exitCode: number };
+      };
+      expect(report.results.map((r) => [r.id, r.status, r.error?.type])).toEqual([
+        ['typo', 'error', 'config'],
+        ['home', 'pass', undefined],
+      ]);
+      expect(report.summary.exitCode).toBe(2);
+    });
+
+    it('does not block a run that names other probes', async () => {
+      const run = await runCli(mixed, ['probe', 'home']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain('probes/typo.probe.ts: shedule');
+    });
+
+    it('refuses a run that names the broken one, with its problems', async () => {
+      const run = await runCli(mixed, ['probe', 'typo']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        'probes/typo.probe.ts: shedule: unknown property (did you mean "schedule"?)',
+      );
+    });
+
+    it('lists probes, broken files and misnamed ones, as text and as JSON (exit 2 while one is broken)', async () => {
+      const text = await runCli(mixed, ['probe', '--list']);
+      expect(text.code).toBe(2);
+      expect(text.stdout.split('\n')[0]).toBe('home  http  #smoke  probes/home.probe.ts');
+      const json = await runCli(mixed, ['probe', '--list', '--json', '--grep', 'HOM']);
+      expect(JSON.parse(json.stdout)).toEqual({
+        kind: 'probe',
+        definitions: [
+          { id: 'home', name: 'home', file: 'probes/home.probe.ts', kind: 'http', tags: ['smoke'] },
+        ],
+        broken: [
+          {
+            file: 'probes/typo.probe.ts',
+            id: 'typo',
+            problems: [{ path: 'shedule', message: 'unknown property (did you mean "schedule"?)' }],
+          },
+        ],
+        notLoaded: [{ file: 'probes/login.probe.js', reason: 'not loaded: probe files match *.probe.ts' }],
+      });
+    });
+
+    it('says --json goes with --list, and a bad --grep, as usage errors', async () => {
+      expect((await runCli(mixed, ['probe', '--json'])).code).toBe(2);
+      const grep = await runCli(mixed, ['probe', '--list', '--grep', '(']);
+      expect(grep.code).toBe(2);
+      expect(grep.stderr).toContain('--grep: not a regular expression');
+    });
   });
 
   // The same command in-process: setup errors are thrown before anything runs, so no child is needed.

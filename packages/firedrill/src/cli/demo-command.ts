@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { EXIT } from '../core/exit.ts';
 import type { Result } from '../core/result.ts';
-import { buildProgram, commandContext } from './program.ts';
+import { buildProgram, commandContext, type GlobalOptions } from './program.ts';
 
 interface DemoOptions {
   drill: string[];
@@ -27,14 +27,19 @@ export function registerDemoCommand(program: Command): void {
     });
 }
 
-async function run(cmd: Command, args: string[]): Promise<number> {
-  const globals = cmd.optsWithGlobals<{ config?: string; logLevel?: string }>();
+async function run(cmd: Command, runId: string, args: string[]): Promise<number> {
+  const globals = cmd.optsWithGlobals<GlobalOptions>();
   // The env files were loaded once already (they never override what is set, so again is a no-op).
   const argv = [
     'node',
     'firedrill',
     ...(globals.config ? ['--config', globals.config] : []),
     ...(globals.logLevel ? ['--log-level', globals.logLevel] : []),
+    ...(globals.verbose ? ['--verbose'] : []),
+    ...(globals.logFile ? ['--log-file', globals.logFile] : []),
+    // One run id for the whole demo: its probes, its drill and the report over both.
+    '--run-id',
+    runId,
   ];
   process.exitCode = undefined;
   await buildProgram().parseAsync([...argv, ...args]);
@@ -63,14 +68,15 @@ async function demoAction(opts: DemoOptions, cmd: Command): Promise<number> {
   const started = Date.now();
   const out = path.resolve(opts.out);
   const drills = opts.drill.length ? opts.drill : ['api-error-rate'];
+  const runId = cmd.optsWithGlobals<{ runId?: string }>().runId ?? `demo-${started.toString(36)}`;
 
   banner('1/4  local stack');
-  const stackCode = await run(cmd, ['stack', 'up']);
+  const stackCode = await run(cmd, runId, ['stack', 'up']);
   if (stackCode !== EXIT.ok) return EXIT.setup;
 
   banner('2/4  probes: login, API and image flows, in Chromium and over HTTP');
   const probeJson = path.join(out, 'probes.json');
-  const probeCode = await run(cmd, [
+  const probeCode = await run(cmd, runId, [
     'probe',
     '--push',
     '--reporter',
@@ -84,7 +90,7 @@ async function demoAction(opts: DemoOptions, cmd: Command): Promise<number> {
 
   banner(`3/4  drill: ${drills.join(', ')}`);
   const drillJson = path.join(out, 'drills.json');
-  const drillCode = await run(cmd, [
+  const drillCode = await run(cmd, runId, [
     'drill',
     ...drills,
     '--push',
@@ -104,7 +110,7 @@ async function demoAction(opts: DemoOptions, cmd: Command): Promise<number> {
   await mux.onBegin({
     kind: 'mixed',
     total: results.length,
-    runId: `demo-${started.toString(36)}`,
+    runId,
     startedAt: started,
   });
   for (const r of results) await mux.onResult(r);

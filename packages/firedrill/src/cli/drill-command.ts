@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { brokenResult, selectedBroken } from '../config/definition-files.ts';
+import { SetupError } from '../core/errors.ts';
 import { exitCodeFor } from '../core/exit.ts';
 import { type Result, setupErrorOf } from '../core/result.ts';
-import { envOption, reporterOption } from './options.ts';
+import { printListing, warnDefinitions } from './list.ts';
+import { collect, envOption, reporterOption } from './options.ts';
 import { commandContext } from './program.ts';
 
 interface DrillOptions {
@@ -11,6 +13,10 @@ interface DrillOptions {
   reporter: string[];
   yesProduction?: boolean;
   list?: boolean;
+  json?: boolean;
+  tag: string[];
+  grep?: string;
+  dryRun?: boolean;
   push?: boolean;
 }
 
@@ -25,7 +31,16 @@ export function registerDrillCommands(program: Command): void {
     .addOption(envOption())
     .addOption(reporterOption())
     .option('--yes-production', 'confirm injecting faults into an environment marked production')
-    .option('--list', 'list the drills and exit')
+    .addOption(
+      new Option('-t, --tag <tag>', 'only drills with this tag; repeatable').argParser(collect).default([]),
+    )
+    .option('-g, --grep <regex>', 'only drills whose id, name or #tag matches (case-insensitive)')
+    .option('--list', 'list the selected drills (and broken or misnamed files) and exit; 2 if any is broken')
+    .option('--json', 'with --list: print the listing as JSON')
+    .option(
+      '--dry-run',
+      "preflight only: check the live pipeline, print the plan and each hop's pipeline minimum; nothing injected",
+    )
     .option(
       '--push',
       "push each drill's last-run gauges (result, hops) to the environment's Pushgateway (job firedrill-push, one group per drill)",
@@ -44,24 +59,38 @@ export function registerDrillCommands(program: Command): void {
 }
 
 async function drillAction(names: string[], opts: DrillOptions, cmd: Command): Promise<number> {
-  const { config, root, logger } = await commandContext(cmd);
-  const { loadDrills, selectDrills } = await import('../drills/loader.ts');
-  const drills = selectDrills(
-    await loadDrills(root, { ...config.drills, probes: config.probes }),
-    names,
+  const { config, root, logger, runId } = await commandContext(cmd);
+  const { loadDrillSet, selectDrills } = await import('../drills/loader.ts');
+  const set = await loadDrillSet(root, { ...config.drills, probes: config.probes });
+  const selection = { names, tags: opts.tag, ...(opts.grep ? { grep: opts.grep } : {}) };
+  const broken = selectedBroken(set.broken, selection);
+  const selected = selectDrills(
+    set.drills,
+    names.filter((n) => !set.broken.some((b) => b.id === n)),
     config.drills.dir,
-  ).map((d) => d.plan);
+    selection,
+  );
+  const drills = selected.map((d) => d.plan);
   if (opts.list) {
-    for (const d of drills) process.stdout.write(`${d.id}${d.name ? `  ${d.name}` : ''}\n`);
-    return 0;
+    const listed = selected.map(({ plan: d, file }) => ({
+      id: d.id,
+      name: d.name,
+      file,
+      ...(d.schedule ? { schedule: d.schedule } : {}),
+      ...(d.tags?.length ? { tags: d.tags } : {}),
+      ...(d.environments ? { environments: d.environments } : {}),
+    }));
+    return printListing('drill', listed, set.broken, set.stray, opts.json === true);
   }
+  if (opts.json) throw new SetupError('--json goes with --list (for a run, use -r json[=path])');
+  warnDefinitions('drill', set.broken, set.stray);
   const { resolveStateDir, stackUp } = await import('../stack/index.ts');
   const { resolveDrillEnvironment } = await import('../drills/environment.ts');
   const stateDir = resolveStateDir(config, root);
   const envName = opts.env ?? config.defaultEnvironment;
   const env = await resolveDrillEnvironment(config, envName, stateDir, root);
   // Guards that refuse the whole run are a setup error (exit 2), found before any reporter starts.
-  if (!env.allowFaults || (env.production && !opts.yesProduction)) {
+  if (!opts.dryRun && (!env.allowFaults || (env.production && !opts.yesProduction))) {
     const { checkGuards } = await import('../drills/environment.ts');
     checkGuards(env, drills[0] ?? { id: '-' }, { yesProduction: opts.yesProduction === true });
   }
@@ -82,15 +111,16 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
     await loadFileReporters(specs),
   );
   const mux = new ReporterMultiplexer([...reporters, { name: 'metrics', reporter: metricsReporter }]);
-  const runId = `drills-${randomBytes(4).toString('hex')}`;
   const started = Date.now();
   await mux.onBegin({
     kind: 'drill',
-    total: drills.length,
+    total: drills.length + broken.length,
     runId,
     environment: env.name,
     startedAt: started,
   });
+  const brokenResults = broken.map((b) => brokenResult(b, 'drill', { runId, environment: env.name }));
+  for (const r of brokenResults) await mux.onResult(r);
   const { runDrills, withSignalRollback } = await import('../drills/suite.ts');
   const refs = new Map<string, { id: string; name: string; kind: 'drill'; start: number }>();
   const { value: results, signal } = await withSignalRollback((abort) =>
@@ -102,6 +132,7 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
       logger,
       signal: abort,
       yesProduction: opts.yesProduction === true,
+      ...(opts.dryRun ? { dryRun: true } : {}),
       ...(env.stack
         ? {
             restartStack: async (components: string[]) => {
@@ -125,6 +156,7 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
       },
     }),
   );
+  results.unshift(...brokenResults);
   const exitCode = exitCodeFor(results, signal);
   await mux.onEnd({ results, exitCode, durationMs: Date.now() - started });
   // A backend that refused firedrill is the setup's fault: say so on stderr too, for CI logs.

@@ -11,7 +11,7 @@ export const envOption = (): Option =>
 export const reporterOption = (): Option =>
   new Option(
     '-r, --reporter <spec>',
-    'console, json[=path], junit[=path], html[=path], metrics[=path], slack[=#channel]; repeatable',
+    'console, json[=path], junit[=path], html[=path], metrics[=path], slack[=#channel], github; repeatable',
   )
     .argParser(collect)
     .default([]);

@@ -1,10 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { brokenResult, selectedBroken } from '../config/definition-files.ts';
 import { environmentNames } from '../config/environment.ts';
 import { SetupError } from '../core/errors.ts';
 import { EXIT, exitCodeFor, SIGNAL_EXIT } from '../core/exit.ts';
 import { type Result, setupErrorOf } from '../core/result.ts';
+import { printListing, warnDefinitions } from './list.ts';
 import { collect, envOption, reporterOption } from './options.ts';
 import { commandContext, probesDir } from './program.ts';
 
@@ -14,6 +16,9 @@ interface ProbeOptions {
   reporter: string[];
   push?: boolean;
   tag: string[];
+  grep?: string;
+  list?: boolean;
+  json?: boolean;
   concurrency: number;
   out?: string;
 }
@@ -39,6 +44,9 @@ export function registerProbeCommands(program: Command): void {
     .addOption(
       new Option('-t, --tag <tag>', 'only probes with this tag; repeatable').argParser(collect).default([]),
     )
+    .option('-g, --grep <regex>', 'only probes whose id, name or #tag matches (case-insensitive)')
+    .option('--list', 'list the selected probes (and broken or misnamed files) and exit; 2 if any is broken')
+    .option('--json', 'with --list: print the listing as JSON')
     .addOption(new Option('--concurrency <n>', 'probes run at once').argParser(positiveInt).default(4))
     .option('--out <dir>', 'report directory (default: <stateDir>/reports)')
     .action(async (names: string[], opts: ProbeOptions, cmd: Command) => {
@@ -47,20 +55,43 @@ export function registerProbeCommands(program: Command): void {
 }
 
 async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): Promise<number> {
-  const { config, root, logger } = await commandContext(cmd);
+  const { config, root, logger, runId } = await commandContext(cmd);
   const { resolveEnvironment } = await import('../probes/environment.ts');
-  const { loadProbes } = await import('../probes/loader.ts');
-  const { selectProbes } = await import('../probes/select.ts');
+  const { loadProbeSet } = await import('../probes/loader.ts');
+  const { probeFilter, selectProbes } = await import('../probes/select.ts');
   const { resolveStateDir } = await import('../stack/paths.ts');
 
-  const { env } = await resolveEnvironment({ config, root }, opts.env);
-  const loaded = await loadProbes({
+  const set = await loadProbeSet({
     root,
     ...config.probes,
     ...(opts.probes ? { dir: probesDir(root, opts.probes) } : {}),
     environments: environmentNames(config),
   });
-  const probes = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
+  const selection = { names, tags: opts.tag, ...(opts.grep ? { grep: opts.grep } : {}) };
+  if (opts.list) {
+    const keep = probeFilter({ ...selection, ...(opts.env ? { environment: opts.env } : {}) });
+    const listed = set.probes
+      .filter((p) => keep(p.definition))
+      .map(({ definition: d, file }) => ({
+        id: d.id,
+        name: d.name ?? d.id,
+        file,
+        kind: d.kind,
+        ...(d.schedule ? { schedule: d.schedule } : {}),
+        ...(d.tags?.length ? { tags: d.tags } : {}),
+        ...(d.environments ? { environments: d.environments } : {}),
+      }));
+    return printListing('probe', listed, set.broken, set.stray, opts.json === true);
+  }
+  if (opts.json) throw new SetupError('--json goes with --list (for a run, use -r json[=path])');
+  warnDefinitions('probe', set.broken, set.stray);
+  const { env } = await resolveEnvironment({ config, root }, opts.env);
+  const broken = selectedBroken(set.broken, { ...selection, environment: env.name });
+  const probes = selectProbes(
+    set.probes,
+    { ...selection, environment: env.name },
+    broken.map((b) => b.id),
+  );
   const { pushTarget, pushAndExit } = await import('./push.ts');
   const gateway = opts.push ? await pushTarget(env, root) : undefined;
   const stateDir = resolveStateDir(config, root);
@@ -78,7 +109,7 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
     { name: 'metrics', reporter: metricsReporter },
   ]);
 
-  const { createProbeRunner, newRunId } = await import('../probes/runner.ts');
+  const { createProbeRunner } = await import('../probes/runner.ts');
   const { browserLauncher } = await import('../probes/browser-pool.ts');
   const runner = createProbeRunner({
     env,
@@ -111,17 +142,19 @@ async function probeAction(names: string[], opts: ProbeOptions, cmd: Command): P
   try {
     await mux.onBegin({
       kind: 'probe',
-      total: probes.length,
-      runId: newRunId(),
+      total: probes.length + broken.length,
+      runId,
       environment: env.name,
       startedAt: started,
     });
-    const reported: Promise<void>[] = [];
+    const brokenResults = broken.map((b) => brokenResult(b, 'probe', { runId, environment: env.name }));
+    const reported = brokenResults.map((r) => mux.onResult(r));
     results = await runner.runAll(probes, {
       concurrency: opts.concurrency,
       signal: abort.signal,
       onResult: (r) => reported.push(mux.onResult(r)),
     });
+    results.unshift(...brokenResults);
     await Promise.all(reported);
   } finally {
     await runner.close();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -19,16 +20,48 @@ export interface GlobalOptions {
   config?: string;
   envFile?: string[];
   logLevel?: string;
+  logFile?: string;
+  verbose?: boolean;
+  runId?: string;
+}
+
+// Commands whose output is their log: a daemon and the stack's start-up. The others print a
+// report on stdout, and their own info lines would only be noise between its lines.
+const LOGGING_COMMANDS = new Set(['schedule', 'stack']);
+
+/**
+ * The log level: `--log-level` or FIREDRILL_LOG_LEVEL if given; else `info` into a log file, for
+ * `--verbose` and for daemons; else `warn`, so a run's stderr holds only what needs reading.
+ */
+export function logLevelFor(opts: GlobalOptions, command: string, env = process.env): string {
+  if (opts.logLevel) return opts.logLevel;
+  if (env.FIREDRILL_LOG_LEVEL) return env.FIREDRILL_LOG_LEVEL;
+  if (opts.verbose) return 'debug';
+  return opts.logFile || LOGGING_COMMANDS.has(command) ? 'info' : 'warn';
 }
 
 /** What every command gets: the validated config and a logger, built once from the global flags. */
 export async function commandContext(
   cmd: Command,
-): Promise<LoadedConfig & { logger: ReturnType<typeof createLogger> }> {
+): Promise<LoadedConfig & { logger: ReturnType<typeof createLogger>; runId: string }> {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   for (const file of opts.envFile ?? []) loadEnvFile(file);
   const loaded = await loadConfig(opts.config);
-  return { ...loaded, logger: createLogger(opts.logLevel ? { level: opts.logLevel } : {}) };
+  return {
+    ...loaded,
+    logger: createLogger({
+      level: logLevelFor(opts, topCommand(cmd).name()),
+      ...(opts.logFile ? { file: path.resolve(opts.logFile) } : {}),
+    }),
+    runId: opts.runId ?? `${cmd.name()}-${randomBytes(4).toString('hex')}`,
+  };
+}
+
+/** The command under `firedrill` (`stack` for `stack up`). */
+function topCommand(cmd: Command): Command {
+  let c = cmd;
+  while (c.parent?.parent) c = c.parent;
+  return c;
 }
 
 /**
@@ -67,7 +100,18 @@ export function buildProgram(): Command {
         .default([]),
     )
     .addOption(
-      new Option('--log-level <level>', 'firedrill log level').choices(['debug', 'info', 'warn', 'error']),
+      new Option(
+        '--log-level <level>',
+        "firedrill's own log level (default: warn; info for schedule and stack, and with --log-file)",
+      ).choices(['debug', 'info', 'warn', 'error']),
+    )
+    .option('-v, --verbose', "firedrill's own logs at debug level on stderr, beside the report")
+    .option('--log-file <path>', "firedrill's own logs (JSON lines) to this file instead of stderr")
+    .addOption(
+      new Option(
+        '--run-id <id>',
+        "the command's run id in reports and logs (default: <command>-<random>); give several CI steps one",
+      ),
     )
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true })

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { type BrokenDefinition, type StrayFile, selectedBroken } from '../config/definition-files.ts';
 import { environmentNames } from '../config/environment.ts';
+import { formatDiagnostic } from '../config/load.ts';
 import { SetupError } from '../core/errors.ts';
 import { EXIT } from '../core/exit.ts';
 import { collect, envOption } from './options.ts';
@@ -70,20 +72,27 @@ export function registerScheduleCommands(program: Command): void {
 async function scheduleAction(names: string[], opts: ScheduleOptions, cmd: Command): Promise<number> {
   const { config, root, logger } = await commandContext(cmd);
   const { resolveEnvironment } = await import('../probes/environment.ts');
-  const { loadProbes } = await import('../probes/loader.ts');
+  const { loadProbeSet } = await import('../probes/loader.ts');
   const { selectProbes } = await import('../probes/select.ts');
   const { resolveStateDir } = await import('../stack/paths.ts');
   const { browserLauncher } = await import('../probes/browser-pool.ts');
   const { startSchedulerDaemon } = await import('../scheduler/daemon.ts');
 
   const { env, stackMetricsPort } = await resolveEnvironment({ config, root }, opts.env);
-  const loaded = await loadProbes({
+  const set = await loadProbeSet({
     root,
     ...config.probes,
     ...(opts.probes ? { dir: probesDir(root, opts.probes) } : {}),
     environments: environmentNames(config),
   });
-  const selected = selectProbes(loaded, { names, tags: opts.tag, environment: env.name });
+  // A daemon keeps the probes that load; a broken one is named in its log, not allowed to stop the rest.
+  logDefinitionProblems(logger, set.broken, set.stray);
+  const named = selectedBroken(set.broken, { names });
+  const selected = selectProbes(
+    set.probes,
+    { names, tags: opts.tag, environment: env.name },
+    named.map((b) => b.id),
+  );
   const probes = selected.filter((p) => p.schedule);
   const unscheduled = selected.filter((p) => !p.schedule).map((p) => p.id);
   const stateDir = resolveStateDir(config, root);
@@ -158,12 +167,17 @@ type Context = Pick<Awaited<ReturnType<typeof commandContext>>, 'config' | 'root
  */
 async function scheduledDrills(opts: ScheduleOptions, ctx: Context) {
   const { config, root, logger, stateDir, envName } = ctx;
-  const { loadDrills } = await import('../drills/loader.ts');
+  const { loadDrillSet } = await import('../drills/loader.ts');
   const { resolveDrillEnvironment, checkGuards } = await import('../drills/environment.ts');
   const { runDrills } = await import('../drills/suite.ts');
   const { stackUp } = await import('../stack/index.ts');
   const dir = typeof opts.drills === 'string' ? opts.drills : (config.drills.dir ?? 'alert-tests');
-  const loaded = await loadDrills(root, { ...config.drills, dir, probes: config.probes });
+  const {
+    drills: loaded,
+    broken,
+    stray,
+  } = await loadDrillSet(root, { ...config.drills, dir, probes: config.probes });
+  logDefinitionProblems(logger, broken, stray);
   const list = loaded.map((d) => d.plan).filter((d) => d.schedule);
   if (list.length === 0)
     throw new SetupError(
@@ -194,4 +208,17 @@ async function scheduledDrills(opts: ScheduleOptions, ctx: Context) {
       return result!;
     },
   };
+}
+
+function logDefinitionProblems(
+  logger: Context['logger'],
+  broken: readonly BrokenDefinition[],
+  stray: readonly StrayFile[],
+): void {
+  for (const b of broken)
+    logger.error(
+      { file: b.file, problems: b.diagnostics.map(formatDiagnostic) },
+      'definition is broken: not scheduled',
+    );
+  for (const f of stray) logger.warn({ file: f.file }, f.reason);
 }

@@ -105,14 +105,15 @@ export async function resolveDrillEnvironment(
 export function checkGuards(
   env: DrillEnvironment,
   drill: Pick<DrillPlan, 'id' | 'environments'>,
-  opts: { yesProduction?: boolean } = {},
+  opts: { yesProduction?: boolean; dryRun?: boolean } = {},
 ): void {
-  if (!env.allowFaults) {
+  // A dry run injects nothing: it may read production's pipeline without the fault guards.
+  if (!env.allowFaults && !opts.dryRun) {
     throw new DrillGuardError(
       `environment "${env.name}" does not allow faults: set allowFaults: true for it in the config to run drills there`,
     );
   }
-  if (env.production && !opts.yesProduction) {
+  if (env.production && !opts.yesProduction && !opts.dryRun) {
     throw new DrillGuardError(
       `environment "${env.name}" is marked production: pass --yes-production to inject faults there`,
     );

@@ -1,8 +1,13 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fileMatcher } from '../config/file-match.ts';
-import { ConfigError, type Diagnostic, issuesToDiagnostics } from '../config/load.ts';
+import {
+  type BrokenDefinition,
+  brokenDefinitions,
+  grepMatcher,
+  type StrayFile,
+  scanDefinitionFolder,
+} from '../config/definition-files.ts';
+import { ConfigError, type Diagnostic, formatDiagnostic, issuesToDiagnostics } from '../config/load.ts';
 import type { FaultPlan } from '../faults/index.ts';
 import type { DrillDefinition } from './define.ts';
 import { type DrillPlan, planDrill } from './plan.ts';
@@ -49,10 +54,6 @@ export function planOf(definition: DrillDefinition, file = `${definition.id}.dri
   return drill;
 }
 
-/**
- * Imports every `alert-tests/*.drill.ts` and collects their default exports. All problems in all
- * files are gathered and thrown together, so one run shows everything to fix.
- */
 export interface DrillFiles {
   /** @defaultValue 'alert-tests' */
   dir?: string;
@@ -62,30 +63,33 @@ export interface DrillFiles {
   probes?: { dir?: string; match?: string };
 }
 
-export async function loadDrills(root: string, files: string | DrillFiles = {}): Promise<LoadedDrill[]> {
+/** Every drill file of a folder: the valid ones, the broken ones, and look-alikes not loaded. */
+export interface DrillSet {
+  drills: LoadedDrill[];
+  broken: BrokenDefinition[];
+  stray: StrayFile[];
+}
+
+/** Imports every `alert-tests/*.drill.ts` and checks each on its own: one broken file blocks only itself. */
+export async function loadDrillSet(root: string, files: string | DrillFiles = {}): Promise<DrillSet> {
   const opts = typeof files === 'string' ? { dir: files } : files;
   const dir = opts.dir ?? DRILL_DIR;
   const abs = path.resolve(root, dir);
-  const isDrill = fileMatcher(opts.match ?? `*${DRILL_SUFFIX}`);
-  let names: string[];
-  try {
-    names = (await readdir(abs)).filter(isDrill).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const folder = await scanDefinitionFolder(abs, dir, opts.match ?? `*${DRILL_SUFFIX}`, 'drill');
   const diagnostics: Diagnostic[] = [];
-  const drills: LoadedDrill[] = [];
+  const values = new Map<string, unknown>();
+  const valid: LoadedDrill[] = [];
   const seen = new Map<string, string>();
-  for (const name of names) {
+  for (const name of folder.matched) {
     const file = path.join(dir, name);
     let mod: { default?: unknown };
     try {
       mod = (await import(pathToFileURL(path.join(abs, name)).href)) as { default?: unknown };
     } catch (err) {
-      diagnostics.push({ file, path: '', message: `failed to load: ${(err as Error).message}` });
+      diagnostics.push({ file, path: '', message: `failed to load: ${firstLine(err)}` });
       continue;
     }
+    values.set(file, mod.default);
     if (mod.default === undefined) {
       diagnostics.push({
         file,
@@ -103,11 +107,23 @@ export async function loadDrills(root: string, files: string | DrillFiles = {}):
       continue;
     }
     seen.set(drill.id, file);
-    drills.push({ plan: drill, file });
+    valid.push({ plan: drill, file });
   }
-  diagnostics.push(...(await probeTrafficProblems(root, drills, opts.probes ?? {})));
-  if (diagnostics.length) throw new ConfigError(diagnostics);
+  diagnostics.push(...(await probeTrafficProblems(root, valid, opts.probes ?? {})));
+  const broken = brokenDefinitions(diagnostics, (f) => values.get(f), DRILL_SUFFIX);
+  const brokenFiles = new Set(broken.map((b) => b.file));
+  return { drills: valid.filter((d) => !brokenFiles.has(d.file)), broken, stray: folder.stray };
+}
+
+/** Every drill, or one `ConfigError` listing every problem in every file (tests, scripts). */
+export async function loadDrills(root: string, files: string | DrillFiles = {}): Promise<LoadedDrill[]> {
+  const { drills, broken } = await loadDrillSet(root, files);
+  if (broken.length > 0) throw new ConfigError(broken.flatMap((b) => b.diagnostics));
   return drills;
+}
+
+function firstLine(err: unknown): string {
+  return ((err as Error)?.message ?? String(err)).split('\n')[0]!;
 }
 
 /** A drill whose traffic names a probe needs that probe in `probes/`: said at load time, not mid-drill. */
@@ -119,20 +135,18 @@ async function probeTrafficProblems(
   const probesDir = `${probeFiles.dir ?? 'probes'}/`;
   const users = drills.filter((d) => d.plan.traffic && 'probe' in d.plan.traffic);
   if (users.length === 0) return [];
-  let ids: string[];
-  try {
-    const { loadProbes } = await import('../probes/loader.ts');
-    ids = (await loadProbes({ root, ...probeFiles })).map((p) => p.definition.id);
-  } catch (err) {
-    const why = ((err as Error).message ?? String(err)).split('\n')[0];
-    return users.map((d) => ({
-      file: d.file,
-      path: 'traffic.probe',
-      message: `${probesDir} failed to load: ${why}`,
-    }));
-  }
+  const { loadProbeSet } = await import('../probes/loader.ts');
+  const set = await loadProbeSet({ root, ...probeFiles });
+  const ids = set.probes.map((p) => p.definition.id);
   return users.flatMap(({ plan, file }) => {
     const probe = (plan.traffic as { probe: string }).probe;
+    const broken = set.broken.find((b) => b.id === probe);
+    if (broken) {
+      const why = broken.diagnostics[0]!;
+      return [
+        { file, path: 'traffic.probe', message: `probe "${probe}" is broken: ${formatDiagnostic(why)}` },
+      ];
+    }
     return ids.includes(probe)
       ? []
       : [
@@ -145,9 +159,20 @@ async function probeTrafficProblems(
   });
 }
 
-/** The drills named on the command line (by id), or all; unknown names are a diagnostic. */
-export function selectDrills(all: LoadedDrill[], names: string[], dir = DRILL_DIR): LoadedDrill[] {
-  if (names.length === 0) return all;
+export interface DrillFilter {
+  /** Keep drills carrying at least one of these tags. */
+  tags?: readonly string[];
+  /** Keep drills whose id, name or `#tag` matches this case-insensitive regular expression. */
+  grep?: string;
+}
+
+/** The drills named on the command line (by id), or all, then filtered; unknown names are a diagnostic. */
+export function selectDrills(
+  all: LoadedDrill[],
+  names: string[],
+  dir = DRILL_DIR,
+  filter: DrillFilter = {},
+): LoadedDrill[] {
   const byId = new Map(all.map((d) => [d.plan.id, d]));
   const unknown = names.filter((n) => !byId.has(n));
   if (unknown.length) {
@@ -159,5 +184,9 @@ export function selectDrills(all: LoadedDrill[], names: string[], dir = DRILL_DI
       })),
     );
   }
-  return names.map((n) => byId.get(n)!);
+  const tags = filter.tags ?? [];
+  const grep = grepMatcher(filter.grep);
+  return (names.length ? names.map((n) => byId.get(n)!) : all).filter(
+    (d) => (tags.length === 0 || (d.plan.tags ?? []).some((t) => tags.includes(t))) && grep(d.plan),
+  );
 }

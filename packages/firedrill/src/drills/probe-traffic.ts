@@ -65,9 +65,10 @@ export class ProbeTraffic implements DrillTraffic {
   async #setup(): Promise<{ probe: ProbeDefinition; runner: ProbeRunner }> {
     if (this.#probe && this.#runner) return { probe: this.#probe, runner: this.#runner };
     // Loaded on demand: a drill without probe traffic never pays for the probe engine.
-    const { loadProbes } = await import('../probes/loader.ts');
+    const { loadProbeSet } = await import('../probes/loader.ts');
     const files = this.env.probeFiles;
-    const probes = await loadProbes({ root: this.ctx.root, ...files });
+    // Another probe's broken file is not this drill's problem; the loader already refused a broken one of its own.
+    const { probes } = await loadProbeSet({ root: this.ctx.root, ...files });
     const probe = probes.find((p) => p.definition.id === this.spec.probe)?.definition;
     if (!probe) {
       const have = probes.map((p) => p.definition.id).join(', ') || 'none';

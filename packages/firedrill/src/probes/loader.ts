@@ -1,7 +1,11 @@
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fileMatcher } from '../config/file-match.ts';
+import {
+  type BrokenDefinition,
+  brokenDefinitions,
+  type StrayFile,
+  scanDefinitionFolder,
+} from '../config/definition-files.ts';
 import { ConfigError, type Diagnostic } from '../config/load.ts';
 import type { ProbeDefinition } from './define.ts';
 import { PROBE_KEYS, probeSchema } from './probe-schema.ts';
@@ -33,18 +37,23 @@ export interface ProbeModule {
   loadError?: string;
 }
 
+/** Every probe file of a folder: the valid ones, the broken ones, and look-alikes not loaded. */
+export interface ProbeSet {
+  probes: LoadedProbe[];
+  broken: BrokenDefinition[];
+  stray: StrayFile[];
+}
+
 /**
- * Imports every `probes/*.probe.ts` (tsx is the loader at run time), validates all of them and
- * throws one `ConfigError` listing every problem in every file, so a user fixes them in one pass.
+ * Imports every `probes/*.probe.ts` (tsx is the loader at run time) and validates each on its
+ * own: a broken file is returned with its diagnostics, and the others still run.
  */
-export async function loadProbes(opts: LoadProbesOptions): Promise<LoadedProbe[]> {
+export async function loadProbeSet(opts: LoadProbesOptions): Promise<ProbeSet> {
   const dirRel = opts.dir ?? DEFAULT_PROBES_DIR;
   const dir = path.resolve(opts.root, dirRel);
-  if (!existsSync(dir)) return [];
-  const isProbe = fileMatcher(opts.match ?? `*${PROBE_FILE_SUFFIX}`);
-  const files = readdirSync(dir).filter(isProbe).sort();
+  const folder = await scanDefinitionFolder(dir, dirRel, opts.match ?? `*${PROBE_FILE_SUFFIX}`, 'probe');
   const modules: ProbeModule[] = [];
-  for (const f of files) {
+  for (const f of folder.matched) {
     const file = path.join(dirRel, f);
     try {
       const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { default?: unknown };
@@ -54,7 +63,14 @@ export async function loadProbes(opts: LoadProbesOptions): Promise<LoadedProbe[]
     }
   }
   const { probes, diagnostics } = validateProbeModules(modules, opts.environments);
-  if (diagnostics.length > 0) throw new ConfigError(diagnostics);
+  const exportOf = (file: string) => modules.find((m) => m.file === file)?.value;
+  return { probes, broken: brokenDefinitions(diagnostics, exportOf, PROBE_FILE_SUFFIX), stray: folder.stray };
+}
+
+/** Every probe, or one `ConfigError` listing every problem in every file (tests, scripts). */
+export async function loadProbes(opts: LoadProbesOptions): Promise<LoadedProbe[]> {
+  const { probes, broken } = await loadProbeSet(opts);
+  if (broken.length > 0) throw new ConfigError(broken.flatMap((b) => b.diagnostics));
   return probes;
 }
 
