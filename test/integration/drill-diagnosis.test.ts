@@ -12,6 +12,8 @@ import {
   logsArrive,
   slackMessage,
 } from '../../packages/firedrill/src/drills/define.ts';
+import { planOf } from '../../packages/firedrill/src/drills/loader.ts';
+import { runDrills } from '../../packages/firedrill/src/drills/suite.ts';
 import { stackDown, stackUp } from '../../packages/firedrill/src/stack/index.ts';
 import {
   alertmanagerFile,
@@ -201,6 +203,46 @@ describe('refused before injecting: what the live config already shows', () => {
     } finally {
       await stackUp({ config, root, logger, components: ['log-shipper'] });
     }
+  });
+});
+
+describe('before a game day: dry runs and names checked', () => {
+  it('a dry run checks the live pipeline and gives each hop its minimum, injecting nothing', async () => {
+    const [result] = await runDrills({
+      drills: [planOf(errorRateDrill('dry-run'))],
+      env: stack.env,
+      stateDir,
+      root,
+      logger,
+      dryRun: true,
+    });
+    seen.push({ breakage: 'dry run', result: result! });
+    expect(result!.status, JSON.stringify(result!.error)).toBe('pass');
+    expect(result!.steps.map((s) => s.name)).toEqual(['preflight']);
+    expect(result!.timeline?.some((e) => e.event.startsWith('fault injected'))).toBe(false);
+    expect(result!.timeline?.map((e) => e.event)).toContain(
+      'dry run: nothing injected; the drill would pass preflight',
+    );
+    // The stack's HighApiErrorRate: for 2s on 1s evaluations, group_wait 0 s.
+    expect(result!.metrics?.pipeline_min_ms_fire).toBeGreaterThan(0);
+    expect(result!.metrics?.pipeline_min_ms_notify).toBeGreaterThanOrEqual(
+      result!.metrics!.pipeline_min_ms_fire!,
+    );
+    expect(result!.conditions).toEqual([]);
+    expect(result!.rollback).toBeUndefined();
+  });
+
+  it('an alert name no loaded rule has: exit 2, with the nearest name', async () => {
+    const def = errorRateDrill('alert-typo');
+    def.expect = [alertFires('HighApiErorRate', { within: '15s' })];
+    const result = await drill('alert name typo', def);
+    expect(result.status).toBe('error');
+    expect(result.error?.type).toBe('unknown-alert');
+    expect(result.error?.message).toContain(
+      'no alerting rule named HighApiErorRate is loaded (did you mean HighApiErrorRate?)',
+    );
+    expect(exitCodeFor([result])).toBe(2);
+    expect(injected(result)).toBe(false);
   });
 });
 

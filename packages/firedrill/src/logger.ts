@@ -32,6 +32,8 @@ export interface LoggerOptions {
   level?: string;
   /** Human-friendly output; defaults to on when stderr is a terminal. */
   pretty?: boolean;
+  /** JSON lines to this file instead of stderr (appended; created if missing). */
+  file?: string;
 }
 
 /**
@@ -41,7 +43,8 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? process.env.FIREDRILL_LOG_LEVEL ?? 'info';
   const pretty =
-    opts.pretty ?? (process.stderr.isTTY === true && process.env.FIREDRILL_LOG_FORMAT !== 'json');
+    !opts.file &&
+    (opts.pretty ?? (process.stderr.isTTY === true && process.env.FIREDRILL_LOG_FORMAT !== 'json'));
   const base = {
     level,
     base: { service: 'firedrill' },
@@ -58,5 +61,6 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       },
     });
   }
+  if (opts.file) return pino(base, pino.destination({ dest: opts.file, mkdir: true, append: true, sync: true }));
   return pino(base, pino.destination({ fd: 2, sync: true }));
 }

@@ -17,6 +17,7 @@ export const SETUP_ERROR_TYPES = [
   'drill-guard',
   'leftover-fault',
   'reporter-spec',
+  'unknown-alert',
 ] as const;
 
 export type SetupErrorType = (typeof SETUP_ERROR_TYPES)[number];

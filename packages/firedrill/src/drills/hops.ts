@@ -16,6 +16,8 @@ type PerHop = Partial<Record<ModelledHop, number>>;
  * - `hop_ms_log`: fault injected → the first log entry of the drill's requests found;
  * - `hop_ms_resolve`: rollback → the alert resolved; `hop_ms_resolve_notify`: → the resolved message;
  * - `own_ms_notify`: webhook received → Slack message seen: firedrill's own share of time to notify;
+ * - `pipeline_min_ms_<hop>`: the least the live config allows with perfect timing (`for` rounded
+ *   up to whole evaluations; + group_wait for the message): no drill can beat it (`--dry-run`);
  * - `pipeline_max_ms_<hop>`: the most the live config can cost (scrape interval + evaluation
  *   interval + `for` + group_wait, or group_interval when that is longer; the rule's window too
  *   for resolving, and group_interval for the resolved message, which Alertmanager sends on that
@@ -55,6 +57,7 @@ export function hopMetrics(
   const timing = pipelineTiming(info, primaryAlert, routing, clock);
   if (timing) {
     const max = maxHops(timing, routing, answerMs(marks));
+    for (const [hop, ms] of Object.entries(minHops(timing, routing))) m[`pipeline_min_ms_${hop}`] = ms;
     const expected = expectedHops(timing, routing, marks, clock);
     for (const hop of MODELLED_HOPS) {
       const mx = max[hop];
@@ -108,6 +111,12 @@ function answerMs(marks: Partial<Record<Mark, number>>): number {
   return marks.firstBadSample !== undefined && marks.firstBadAnswered !== undefined
     ? Math.max(0, marks.firstBadAnswered - marks.firstBadSample)
     : 0;
+}
+
+/** The config's best case: the fault lands just before a scrape that an evaluation follows at once. */
+function minHops(t: PipelineTiming, routing: boolean): PerHop {
+  if (routing) return t.groupWaitMs !== undefined ? { notify: t.groupWaitMs } : {};
+  return { fire: t.forMs, ...(t.groupWaitMs !== undefined ? { notify: t.forMs + t.groupWaitMs } : {}) };
 }
 
 /** The config's worst case: a fault just after a scrape, a scrape just after an evaluation. */

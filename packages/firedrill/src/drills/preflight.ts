@@ -1,11 +1,12 @@
 import { receivers as amReceivers, routeTimings } from '../clients/alertmanager.ts';
 import type { AmRouteTiming, AmSilence } from '../clients/alertmanager-types.ts';
-import type { PromTimingConfig } from '../clients/prometheus.ts';
+import type { PrometheusClient, PromTimingConfig } from '../clients/prometheus.ts';
 import { scrapeIntervalOf } from '../clients/prometheus.ts';
 import { type AlertFiresPlan, type AlertSighting, sightAlert } from '../conditions/alert-fires.ts';
 import { type NotificationCounts, readNotificationCounts } from '../conditions/notifications.ts';
 import type { VerifierContext } from '../conditions/types.ts';
 import { BackendAccessError } from '../connections/http.ts';
+import { SetupError } from '../core/errors.ts';
 import { nearestName } from '../core/nearest.ts';
 import { metricNamesOf } from '../core/promql.ts';
 import { loadLogSchema } from '../log-schemas/validate.ts';
@@ -69,10 +70,35 @@ export class PreflightError extends Error {
     super(`preflight failed: ${[...findings.map((f) => f.message), ...problems].join('; ')}`);
     this.type = causes.some((c) => c instanceof BackendAccessError)
       ? 'backend-access'
-      : problems.length === 0
-        ? 'pipeline-config'
-        : 'PreflightError';
+      : causes.some((c) => c instanceof UnknownAlertError)
+        ? 'unknown-alert'
+        : problems.length === 0
+          ? 'pipeline-config'
+          : 'PreflightError';
   }
+}
+
+/** A drill expects an alert no loaded rule defines: a typo or a missing rule, not a failing system (exit 2). */
+export class UnknownAlertError extends SetupError {
+  override name = 'UnknownAlertError';
+  override readonly type = 'unknown-alert';
+}
+
+async function unknownAlert(
+  p: PrometheusClient,
+  alert: string,
+  signal: AbortSignal,
+): Promise<UnknownAlertError> {
+  const names = (await p.ruleGroups(signal))
+    .flatMap((g) => g.rules)
+    .flatMap((r) => (r.type === 'alerting' ? [r.name] : []));
+  const near = nearestName(alert, names);
+  const hint = near
+    ? ` (did you mean ${near}?)`
+    : names.length
+      ? ` (loaded: ${[...new Set(names)].sort().join(', ')})`
+      : ' (no alerting rules are loaded)';
+  return new UnknownAlertError(`no alerting rule named ${alert} is loaded${hint}`);
 }
 
 // A log index with nothing newer than this has a shipper that may be down: preflight then
@@ -160,7 +186,7 @@ export async function preflight(
         let known: string[] | undefined;
         for (const a of alerts) {
           const found = await p.findAlertRule(a.alert, signal);
-          if (!found) throw new Error(`no alerting rule named ${a.alert} is loaded`);
+          if (!found) throw await unknownAlert(p, a.alert, signal);
           known ??= await p.metricNames(signal);
           note(absentMetricFindings(a.alert, metricNamesOf(found.rule.query), known, nearestName));
           const job = scrapeJobOf(found.rule.query);

@@ -50,6 +50,8 @@ export interface RunDrillOptions {
   runId?: string;
   /** How long preflight waits for an expected alert that is still active to clear. @defaultValue 30000 */
   steadyStateWaitMs?: number;
+  /** Preflight only: the live pipeline checked and its minimum per hop measured, nothing injected. */
+  dryRun?: boolean;
 }
 
 export function newRunId(drillId: string): string {
@@ -106,9 +108,18 @@ export async function runDrill(opts: RunDrillOptions): Promise<Result> {
     run.drill.timeoutMs,
   );
   try {
-    checkGuards(run.env, run.drill, { yesProduction: opts.yesProduction === true });
+    checkGuards(run.env, run.drill, {
+      yesProduction: opts.yesProduction === true,
+      dryRun: opts.dryRun === true,
+    });
     // Before taking the locks: a dead run's stale lock stays for `firedrill rollback` to report.
     await findLeftovers(opts.stateDir, run.env.name, run.drill, run.fctx);
+    if (opts.dryRun) {
+      await phase(run, 'preflight', () => preflightPhase(run));
+      dryRunPlan(run);
+      clearTimeout(deadline);
+      return await finish(run);
+    }
     for (const target of lockTargets(run.env, run.drill.faults)) {
       run.locks.push(
         await acquireTargetLock(opts.stateDir, target, { runId: run.result.runId, drillId: run.drill.id }),
@@ -366,6 +377,15 @@ function record(run: Run, results: (ConditionResult & { conclusive?: boolean })[
     run.result.conditions.push(r);
     run.timeline.merge(r.marks);
   }
+}
+
+/** What a dry run would have done, on the timeline; the pipeline's per-hop minimums go in the metrics. */
+function dryRunPlan(run: Run): void {
+  const { drill, timeline } = run;
+  for (const spec of drill.faults) {
+    timeline.add('inject', 'preflight', `dry run, not injected: ${createFault(spec).describe()}`);
+  }
+  timeline.add('other', 'preflight', 'dry run: nothing injected; the drill would pass preflight');
 }
 
 async function finish(run: Run): Promise<Result> {

@@ -18,6 +18,8 @@ export interface RunDrillsOptions {
   signal?: AbortSignal;
   yesProduction?: boolean;
   restartStack?: (components: string[]) => Promise<void>;
+  /** Preflight only, nothing injected (`drill --dry-run`). */
+  dryRun?: boolean;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function runDrills(opts: RunDrillsOptions): Promise<Result[]> {
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.yesProduction ? { yesProduction: true } : {}),
         ...(opts.restartStack ? { restartStack: opts.restartStack } : {}),
+        ...(opts.dryRun ? { dryRun: true } : {}),
       });
       results.push(result);
       await opts.onResult?.(result);
