@@ -16,6 +16,7 @@ import {
 import { errorInfo, type Result } from '../../../packages/firedrill/src/core/result.ts';
 import { DrillGuardError } from '../../../packages/firedrill/src/drills/environment.ts';
 import { LeftoverFaultError } from '../../../packages/firedrill/src/drills/leftovers.ts';
+import { UnknownAlertError } from '../../../packages/firedrill/src/drills/preflight.ts';
 import { K6NotFoundError } from '../../../packages/firedrill/src/load/find-k6.ts';
 import { LoadSetupError } from '../../../packages/firedrill/src/load/run.ts';
 import { UnknownScenarioError } from '../../../packages/firedrill/src/load/scenarios.ts';
@@ -62,6 +63,7 @@ const SETUP_ERRORS: Array<[string, () => SetupError]> = [
   ['DrillGuardError', () => new DrillGuardError('x')],
   ['ReporterSpecError', () => new ReporterSpecError('x')],
   ['LeftoverFaultError', () => new LeftoverFaultError('x')],
+  ['UnknownAlertError', () => new UnknownAlertError('x')],
 ];
 
 describe('one error hierarchy under SetupError', () => {

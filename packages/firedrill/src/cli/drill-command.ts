@@ -157,6 +157,7 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
     }),
   );
   results.unshift(...brokenResults);
+  if (opts.dryRun) for (const r of results) process.stdout.write(dryRunLines(r));
   const exitCode = exitCodeFor(results, signal);
   await mux.onEnd({ results, exitCode, durationMs: Date.now() - started });
   // A backend that refused firedrill is the setup's fault: say so on stderr too, for CI logs.
@@ -208,4 +209,18 @@ async function rollbackAction(opts: { env?: string }, cmd: Command): Promise<num
   }
   for (const t of out.staleLocks) w(`removed stale lock on ${t}`);
   return out.journals.some((j) => j.outcome === 'failed' || j.outcome === 'unreadable') ? 1 : 0;
+}
+
+/** What a dry run learnt, per drill: the verdict, and each hop's least and most time by the live config. */
+export function dryRunLines(r: Result): string {
+  const m = r.metrics ?? {};
+  const secs = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`);
+  const lines = [`dry run ${r.id}: preflight ${r.status}, nothing injected`];
+  for (const hop of ['fire', 'notify', 'resolve', 'resolve_notify']) {
+    const min = m[`pipeline_min_ms_${hop}`];
+    const max = m[`pipeline_max_ms_${hop}`];
+    if (min === undefined && max === undefined) continue;
+    lines.push(`  ${hop.padEnd(15)} pipeline minimum ${secs(min)}, worst case ${secs(max)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
