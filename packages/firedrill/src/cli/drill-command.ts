@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { brokenResult, selectedBroken } from '../config/definition-files.ts';
+import { ConfigError, type Diagnostic } from '../config/load.ts';
 import { SetupError } from '../core/errors.ts';
 import { exitCodeFor } from '../core/exit.ts';
 import { type Result, setupErrorOf } from '../core/result.ts';
+import type { LoadedDrill } from '../drills/loader.ts';
 import { printListing, warnDefinitions } from './list.ts';
 import { collect, envOption, reporterOption } from './options.ts';
 import { commandContext } from './program.ts';
@@ -63,14 +65,14 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
   const { loadDrillSet, selectDrills } = await import('../drills/loader.ts');
   const set = await loadDrillSet(root, { ...config.drills, probes: config.probes });
   const selection = { names, tags: opts.tag, ...(opts.grep ? { grep: opts.grep } : {}) };
-  const broken = selectedBroken(set.broken, selection);
+  let broken = selectedBroken(set.broken, selection);
   const selected = selectDrills(
     set.drills,
     names.filter((n) => !set.broken.some((b) => b.id === n)),
     config.drills.dir,
     selection,
   );
-  const drills = selected.map((d) => d.plan);
+  let drills = selected.map((d) => d.plan);
   if (opts.list) {
     const listed = selected.map(({ plan: d, file }) => ({
       id: d.id,
@@ -89,6 +91,19 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
   const stateDir = resolveStateDir(config, root);
   const envName = opts.env ?? config.defaultEnvironment;
   const env = await resolveDrillEnvironment(config, envName, stateDir, root);
+  if (env.stack) {
+    // The stack's rules are the project's, known before anything runs: a mistyped alert name is
+    // a broken drill now, with the nearest name, rather than a preflight error later.
+    const typos = await stackAlertTypos(selected, root, config.stack.profile);
+    if (typos.length) {
+      const { brokenDefinitions } = await import('../config/definition-files.ts');
+      const bad = brokenDefinitions(typos, (f) => selected.find((d) => d.file === f)?.plan, '.drill.ts');
+      warnDefinitions('drill', bad, []);
+      if (names.length > 0) throw new ConfigError(typos);
+      broken = [...broken, ...bad];
+      drills = drills.filter((d) => !bad.some((b) => b.id === d.id));
+    }
+  }
   // Guards that refuse the whole run are a setup error (exit 2), found before any reporter starts.
   if (!opts.dryRun && (!env.allowFaults || (env.production && !opts.yesProduction))) {
     const { checkGuards } = await import('../drills/environment.ts');
@@ -223,4 +238,22 @@ export function dryRunLines(r: Result): string {
     lines.push(`  ${hop.padEnd(15)} pipeline minimum ${secs(min)}, worst case ${secs(max)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Alert names the selected drills expect that the local stack's rules do not define. */
+async function stackAlertTypos(
+  selected: readonly LoadedDrill[],
+  root: string,
+  profile: 'fast' | 'default',
+): Promise<Diagnostic[]> {
+  const { monitoringSource, RULES_MODULE } = await import('../stack/monitoring.ts');
+  const { alertNamesOf, unknownAlertDiagnostics } = await import('../drills/alert-names.ts');
+  let known: string[];
+  try {
+    known = alertNamesOf((await monitoringSource(root).rules())(profile));
+  } catch {
+    // No rules module in this project: preflight reads the live rules instead.
+    return [];
+  }
+  return unknownAlertDiagnostics(selected, known, RULES_MODULE);
 }
