@@ -24,7 +24,7 @@ function backend(name: string, prefix: string, url: string | undefined): string 
 }
 
 export function configTemplate(a: InitAnswers): string {
-  return `import { connectionFromEnv, defineConfig, env } from 'firedrill';
+  return `import { connectionFromEnv, defineConfig, env, requiredEnv } from 'firedrill';
 
 // Each backend is read from <PREFIX>_URL, with _USERNAME/_PASSWORD, _TOKEN or _API_KEY for its
 // auth, _HEADERS for extra headers (X-Scope-OrgID=team-a) and _CA_FILE for your CA: see
@@ -43,10 +43,10 @@ ${backend('prometheus', 'FIREDRILL_PROMETHEUS', a.prometheus)}
 ${backend('alertmanager', 'FIREDRILL_ALERTMANAGER', a.alertmanager)}
 ${backend('pushgateway', 'FIREDRILL_PUSHGATEWAY', a.pushgateway)}
 ${backend('elasticsearch', 'FIREDRILL_ELASTICSEARCH', a.elasticsearch)}
-      slack: {
-        url: env('FIREDRILL_SLACK_URL', 'https://slack.com/api')!,
-        token: env('FIREDRILL_SLACK_TOKEN'),
-      },
+      // Drills read Slack with a bot token; without one, probes still run (and drills say what is missing).
+      ...(env('FIREDRILL_SLACK_TOKEN')
+        ? { slack: { url: env('FIREDRILL_SLACK_URL', 'https://slack.com/api')!, token: requiredEnv('FIREDRILL_SLACK_TOKEN') } }
+        : {}),
     },
   },
 });
