@@ -85,6 +85,10 @@ async function drillAction(names: string[], opts: DrillOptions, cmd: Command): P
     return printListing('drill', listed, set.broken, set.stray, opts.json === true);
   }
   if (opts.json) throw new SetupError('--json goes with --list (for a run, use -r json[=path])');
+  if (drills.length === 0 && broken.length === 0) {
+    const have = set.drills.map((d) => d.plan.id).join(', ') || 'none';
+    throw new SetupError(`no drill matches the selection (have: ${have})`);
+  }
   warnDefinitions('drill', set.broken, set.stray);
   const { resolveStateDir, stackUp } = await import('../stack/index.ts');
   const { resolveDrillEnvironment } = await import('../drills/environment.ts');
