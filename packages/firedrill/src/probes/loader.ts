@@ -7,6 +7,7 @@ import {
   scanDefinitionFolder,
 } from '../config/definition-files.ts';
 import { ConfigError, type Diagnostic } from '../config/load.ts';
+import { nearestName } from '../core/nearest.ts';
 import type { ProbeDefinition } from './define.ts';
 import { PROBE_KEYS, probeSchema } from './probe-schema.ts';
 
@@ -139,22 +140,8 @@ export function validateProbeModules(
 }
 
 function unknownKeyMessage(key: string): string {
-  const near = PROBE_KEYS.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  const near = nearestName(key, PROBE_KEYS);
   return near
     ? `unknown property (did you mean "${near}"?)`
     : `unknown property (known: ${PROBE_KEYS.join(', ')})`;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }
