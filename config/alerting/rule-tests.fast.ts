@@ -156,6 +156,25 @@ export const FAST_RULE_TESTS: RuleTestSuite = {
     },
     {
       alert: 'SlowImageProcessing',
+      // What a restart left behind: x / 0 was +Inf, and fired on every restart of the demo app.
+      name: 'a sum that grows while its count does not stays quiet (no +Inf)',
+      series: {
+        [s('image_processing_duration_seconds_sum')]: '0+0.5x40',
+        [s('image_processing_duration_seconds_count')]: '3x40',
+      },
+      expect: { '15s': [], '30s': [] },
+    },
+    {
+      alert: 'SlowImageProcessing',
+      name: 'an idle app stays quiet',
+      series: {
+        [s('image_processing_duration_seconds_sum')]: '9x40',
+        [s('image_processing_duration_seconds_count')]: '3x40',
+      },
+      expect: { '30s': [] },
+    },
+    {
+      alert: 'SlowImageProcessing',
       name: '0.3s jobs stay quiet',
       series: {
         [s('image_processing_duration_seconds_sum')]: '0+0.3x40',
@@ -173,6 +192,15 @@ export const FAST_RULE_TESTS: RuleTestSuite = {
         [s('db_query_duration_seconds_count', { operation: 'insert' })]: '0+1x40',
       },
       expect: { '20s': [{ ...J, operation: 'select' }] },
+    },
+    {
+      alert: 'SlowDatabaseQueries',
+      name: 'a sum that grows while its count does not stays quiet (no +Inf)',
+      series: {
+        [s('db_query_duration_seconds_sum', { operation: 'select' })]: '0+0.5x40',
+        [s('db_query_duration_seconds_count', { operation: 'select' })]: '7x40',
+      },
+      expect: { '15s': [], '30s': [] },
     },
     {
       alert: 'SlowDatabaseQueries',

@@ -148,10 +148,11 @@ export const RULE_DEFINITIONS: readonly AlertRuleDefinition[] = [
     threshold: 2,
     profiles: { fast: fast('10s'), default: { window: '10m', for: '5m' } },
     // The mean, not a quantile: image jobs are few, and a quantile of three observations is
-    // mostly bucket interpolation.
+    // mostly bucket interpolation. Only over at least one job: a count that did not grow (a
+    // restart, an idle app) gave x/0 = +Inf, which fired on every restart.
     expr: (ctx) =>
       `${sumBy('job', inc(`image_processing_duration_seconds_sum{job="${ctx.job}"}`, ctx))}\n/\n` +
-      `${sumBy('job', inc(`image_processing_duration_seconds_count{job="${ctx.job}"}`, ctx))}\n> ${ctx.threshold}`,
+      `(\n${sumBy('job', inc(`image_processing_duration_seconds_count{job="${ctx.job}"}`, ctx))}\n>= 1\n)\n> ${ctx.threshold}`,
     summary: (ctx) => `Image processing takes more than ${ctx.threshold}s on average`,
     description: (ctx) =>
       `Image jobs finished over the last ${ctx.window} took more than ${ctx.threshold}s on average.`,
@@ -163,9 +164,10 @@ export const RULE_DEFINITIONS: readonly AlertRuleDefinition[] = [
     severity: 'warning',
     threshold: 0.25,
     profiles: { fast: fast('10s'), default: { window: '5m', for: '5m' } },
+    // Over at least one query, as SlowImageProcessing: x/0 = +Inf fired on every restart.
     expr: (ctx) =>
       `${sumBy('job, operation', inc(`db_query_duration_seconds_sum{job="${ctx.job}"}`, ctx))}\n/\n` +
-      `${sumBy('job, operation', inc(`db_query_duration_seconds_count{job="${ctx.job}"}`, ctx))}\n> ${ctx.threshold}`,
+      `(\n${sumBy('job, operation', inc(`db_query_duration_seconds_count{job="${ctx.job}"}`, ctx))}\n>= 1\n)\n> ${ctx.threshold}`,
     summary: (ctx) => `Database queries take more than ${ctx.threshold}s on average`,
     description: (ctx) =>
       `Database queries of one operation over the last ${ctx.window} took more than ${ctx.threshold}s on average.`,
