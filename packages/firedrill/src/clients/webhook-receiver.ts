@@ -16,23 +16,60 @@ export type ReceivedListener = (alert: ReceivedAlert) => void;
 const MAX_BODY = 1024 * 1024;
 // Alerts older than this are dropped from memory; drills only ever look at the last few minutes.
 const KEEP_MS = 30 * 60_000;
+// Alertmanager sends a few kilobytes at once; a body still incomplete after this is a stalled
+// client (or a truncated request), answered 408 instead of holding the socket until Node's 300 s.
+const BODY_TIMEOUT_MS = 10_000;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
+type BodyRead = { ok: true; text: string } | { ok: false; status: 408 | 413; message: string };
+
+function readBody(req: IncomingMessage, timeoutMs: number): Promise<BodyRead | undefined> {
+  return new Promise((resolve) => {
     let size = 0;
     const chunks: Buffer[] = [];
+    req.setTimeout(timeoutMs, () =>
+      resolve({ ok: false, status: 408, message: `body not complete within ${timeoutMs} ms` }),
+    );
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
+        resolve({ ok: false, status: 413, message: `body larger than ${MAX_BODY} bytes` });
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      req.setTimeout(0);
+      resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') });
+    });
+    // The client went away mid-body: nobody to answer.
+    req.on('error', () => resolve(undefined));
+    req.on('close', () => resolve(undefined));
   });
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringRecord = (v: unknown): v is Record<string, string> =>
+  isRecord(v) && Object.values(v).every((x) => typeof x === 'string');
+
+/**
+ * What is wrong with a posted body, or undefined for an Alertmanager webhook payload. Checked
+ * before anything is stored: listeners read `alert.labels.*` and `alert.status` unguarded, and
+ * one bad post must not throw inside a running drill.
+ */
+export function webhookPayloadProblem(body: unknown): string | undefined {
+  if (!isRecord(body)) return 'expected a JSON object (an Alertmanager webhook payload)';
+  for (const key of ['receiver', 'groupKey'] as const) {
+    if (body[key] !== undefined && typeof body[key] !== 'string') return `${key}: expected a string`;
+  }
+  if (!Array.isArray(body.alerts)) return 'alerts: expected an array';
+  for (const [i, alert] of body.alerts.entries()) {
+    if (!isRecord(alert)) return `alerts[${i}]: expected an object`;
+    if (alert.status !== 'firing' && alert.status !== 'resolved')
+      return `alerts[${i}].status: expected "firing" or "resolved"`;
+    if (!isStringRecord(alert.labels)) return `alerts[${i}].labels: expected an object of strings`;
+  }
+  return undefined;
 }
 
 /**
@@ -45,16 +82,25 @@ export class WebhookReceiver {
   readonly #listeners = new Set<ReceivedListener>();
   #server: Server | undefined;
 
-  private constructor(readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    private readonly bodyTimeoutMs: number,
+  ) {}
 
   /**
    * Listens on the URL's port (loopback). Resolves `undefined` when the port is taken, e.g. by
    * another firedrill run: drills then fall back to polling.
    */
-  static async listen(url: string): Promise<WebhookReceiver | undefined> {
+  static async listen(
+    url: string,
+    opts: { bodyTimeoutMs?: number } = {},
+  ): Promise<WebhookReceiver | undefined> {
     const u = new URL(url);
-    const receiver = new WebhookReceiver(u.pathname || '/');
-    const server = createServer((req, res) => void receiver.#handle(req, res.writeHead.bind(res), res));
+    const receiver = new WebhookReceiver(u.pathname || '/', opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
+    // An unhandled rejection here would end the process mid-drill, before its rollback.
+    const server = createServer((req, res) =>
+      receiver.#handle(req, res.writeHead.bind(res), res).catch(() => res.destroy()),
+    );
     const ok = await new Promise<boolean>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         err.code === 'EADDRINUSE' ? resolve(false) : reject(err),
@@ -82,14 +128,23 @@ export class WebhookReceiver {
       res.end();
       return;
     }
-    let payload: AmWebhookPayload;
+    const refuse = (status: number, message: string) => {
+      // Close: after a refused body the connection may still carry the rest of it.
+      writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(`${message}\n`);
+    };
+    const body = await readBody(req, this.bodyTimeoutMs);
+    if (!body) return;
+    if (!body.ok) return refuse(body.status, body.message);
+    let parsed: unknown;
     try {
-      payload = JSON.parse(await readBody(req)) as AmWebhookPayload;
+      parsed = JSON.parse(body.text);
     } catch (err) {
-      writeHead(400, { 'content-type': 'text/plain' });
-      res.end((err as Error).message);
-      return;
+      return refuse(400, `invalid JSON: ${(err as Error).message}`);
     }
+    const problem = webhookPayloadProblem(parsed);
+    if (problem) return refuse(400, problem);
+    const payload = parsed as AmWebhookPayload;
     // Stamp before anything else: this moment is "Alertmanager sent it" for the hop figures.
     const receivedAt = Date.now();
     // No keep-alive: between drills nobody listens, and Alertmanager reusing a connection that
@@ -97,11 +152,11 @@ export class WebhookReceiver {
     writeHead(200, { connection: 'close' });
     res.end();
     this.#prune(receivedAt);
-    for (const alert of payload.alerts ?? []) {
+    for (const alert of payload.alerts) {
       const rec: ReceivedAlert = {
         receivedAt,
-        receiver: payload.receiver,
-        groupKey: payload.groupKey,
+        receiver: payload.receiver ?? '',
+        groupKey: payload.groupKey ?? '',
         alert,
       };
       this.#alerts.push(rec);
