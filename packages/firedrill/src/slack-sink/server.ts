@@ -31,6 +31,12 @@ export interface SlackSinkOptions {
   tokens?: string[];
   /** @example { 'conversations.history': { perMinute: 1 } } */
   rateLimit?: RateLimitConfig;
+  /**
+   * How long a request may take to send its body; then it is answered 408 `request_timeout`,
+   * Slack's error for POST data that is truncated.
+   * @defaultValue 10000
+   */
+  bodyTimeoutMs?: number;
 }
 
 export interface SlackSink {
@@ -57,12 +63,35 @@ export async function startSlackSink(opts: SlackSinkOptions = {}): Promise<Slack
   const limiter = new RateLimiter(opts.rateLimit);
   const tokens = opts.tokens ? new Set(opts.tokens) : undefined;
 
+  const bodyTimeoutMs = opts.bodyTimeoutMs ?? 10_000;
+
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
+    // A URL the router cannot decode, or a channel name over its length limit.
+    frameworkErrors: (err, req, reply) => refuse(req, reply, err.statusCode ?? 400),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Body too large, unparsable content type, a handler that threw: Slack's shapes, not Fastify's.
+  app.setErrorHandler((err: { statusCode?: number; code?: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) logger.error({ err, url: req.url }, 'slack sink request failed');
+    return refuse(req, reply, status);
+  });
+  // Without this a client that sends less than its Content-Length holds the request for
+  // Node's 300 s; the timer is on the socket, so it only runs while the body is incomplete.
+  app.addHook('onRequest', (req, reply, done) => {
+    req.raw.setTimeout(bodyTimeoutMs, () => {
+      if (reply.sent) return req.raw.socket?.destroy();
+      refuse(req, reply.header('connection', 'close'), 408);
+    });
+    done();
+  });
+  app.addHook('preHandler', (req, _reply, done) => {
+    req.raw.setTimeout(0);
+    done();
+  });
 
   let url = '';
 
@@ -73,7 +102,8 @@ export async function startSlackSink(opts: SlackSinkOptions = {}): Promise<Slack
   const api = (req: FastifyRequest<{ Params: { method: string } }>, reply: FastifyReply) => {
     const { method } = req.params;
     const send = (body: ApiResponse) => reply.type('application/json; charset=utf-8').send(body);
-    const handler = WEB_API_METHODS[method];
+    // Own properties only: `toString` or `__proto__` is no method (was a 500 or "[object Undefined]").
+    const handler = Object.hasOwn(WEB_API_METHODS, method) ? WEB_API_METHODS[method] : undefined;
     if (!handler) return send({ ok: false, error: 'unknown_method', req_method: method });
     const parsed = apiArguments(req);
     if (!parsed.ok) return send({ ok: false, error: parsed.error });
@@ -109,15 +139,17 @@ export async function startSlackSink(opts: SlackSinkOptions = {}): Promise<Slack
     if (!isValidChannelName(name)) return reply.code(400).send({ error: 'invalid_name' });
     return { channel: store.ensureChannel(name) };
   });
-  app.get<{ Querystring: { channel?: string; since?: string } }>('/_sink/messages', async (req, reply) => {
+  app.get<{ Querystring: { channel?: unknown; since?: unknown } }>('/_sink/messages', async (req, reply) => {
     const { channel, since } = req.query;
+    if (!isOptionalString(channel)) return reply.code(400).send({ error: 'invalid_channel' });
     const found = channel ? store.find(channel) : undefined;
     if (channel && !found) return reply.code(404).send({ error: 'channel_not_found' });
-    const sinceMs = since === undefined ? undefined : Number(since);
+    const sinceMs = typeof since === 'string' ? Number(since) : undefined;
     return { messages: store.all(found?.id, Number.isFinite(sinceMs) ? sinceMs : undefined).map(withBody) };
   });
-  app.delete<{ Querystring: { channel?: string } }>('/_sink/messages', async (req, reply) => {
+  app.delete<{ Querystring: { channel?: unknown } }>('/_sink/messages', async (req, reply) => {
     const { channel } = req.query;
+    if (!isOptionalString(channel)) return reply.code(400).send({ error: 'invalid_channel' });
     const found = channel ? store.find(channel) : undefined;
     if (channel && !found) return reply.code(404).send({ error: 'channel_not_found' });
     return { removed: store.clear(found?.id) };
@@ -140,6 +172,34 @@ export async function startSlackSink(opts: SlackSinkOptions = {}): Promise<Slack
   url = `http://${host}:${address.port}`;
   logger.debug({ url, ...loaded, autoCreateChannels }, 'slack sink started');
   return { url, close: () => app.close() };
+}
+
+const isOptionalString = (v: unknown): v is string | undefined => v === undefined || typeof v === 'string';
+
+/**
+ * A request refused before a route could judge it, in the shape of the part it was meant for:
+ * a webhook gets Slack's plain-text `invalid_payload` (an unknown webhook URL `no_service`), the
+ * Web API `{ ok: false, error }` with Slack's generic error names.
+ */
+function refuse(req: FastifyRequest, reply: FastifyReply, status: number): FastifyReply {
+  if (req.url.startsWith('/hooks')) {
+    const text = status === 404 || status === 414 || status === 400 ? 'no_service' : 'invalid_payload';
+    return reply
+      .code(status === 414 || status === 400 ? 404 : status)
+      .type('text/plain; charset=utf-8')
+      .send(text);
+  }
+  const error =
+    status === 408
+      ? 'request_timeout'
+      : status === 413
+        ? 'request_too_large'
+        : status === 415
+          ? 'invalid_post_type'
+          : status >= 500
+            ? 'internal_error'
+            : 'invalid_request';
+  return reply.code(status).type('application/json; charset=utf-8').send({ ok: false, error });
 }
 
 function parseJson(raw: string): unknown {
