@@ -27,7 +27,12 @@ export function send(base: string, req: RawRequest, deadlineMs: number): Promise
         port: u.port,
         method: req.method,
         path: req.path,
-        headers: req.headers,
+        // node:http frames an OPTIONS or DELETE body by neither length nor chunks: the server
+        // would read the body as a second request.
+        headers:
+          req.body === undefined
+            ? req.headers
+            : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
         agent: false,
       },
       (res) => {
