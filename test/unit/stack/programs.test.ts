@@ -32,8 +32,16 @@ async function fakeJdk(name: string, version: string): Promise<string> {
 
 describe('programs', () => {
   it.each([
-    ['prometheus-pushgateway', PROGRAMS.pushgateway, 'apt-get install -y prometheus-pushgateway'],
-    ['prometheus-alertmanager', PROGRAMS.alertmanager, 'apt-get install -y prometheus-alertmanager'],
+    [
+      'prometheus-pushgateway or pushgateway',
+      PROGRAMS.pushgateway,
+      'apt-get install -y prometheus-pushgateway, or name one with FIREDRILL_PUSHGATEWAY_BIN',
+    ],
+    [
+      'prometheus-alertmanager or alertmanager',
+      PROGRAMS.alertmanager,
+      'apt-get install -y prometheus-alertmanager, or name one with FIREDRILL_ALERTMANAGER_BIN',
+    ],
     ['rsyslogd', PROGRAMS.rsyslogd, 'apt-get install -y rsyslog'],
     ['mvn', PROGRAMS.mvn, 'apt-get install -y maven'],
   ])('a missing %s names itself and the command that installs it', (name, program, hint) => {
@@ -54,6 +62,23 @@ describe('programs', () => {
     await mkdir(bin, { recursive: true });
     await writeFile(path.join(bin, 'prometheus'), '#!/bin/sh\n', { mode: 0o755 });
     expect(findProgram({ ...PROGRAMS.prometheus, paths: [] }, bin)).toBe(path.join(bin, 'prometheus'));
+  });
+});
+
+describe('choosing a generation', () => {
+  it("runs the binary a variable names before Debian's, and upstream's name on PATH", async () => {
+    const bin = path.join(dir, 'gen3');
+    await mkdir(bin, { recursive: true });
+    await writeFile(path.join(bin, 'alertmanager'), '#!/bin/sh\n', { mode: 0o755 });
+    const am = path.join(bin, 'alertmanager');
+    expect(findProgram(PROGRAMS.alertmanager, '/nonexistent', { FIREDRILL_ALERTMANAGER_BIN: am })).toBe(am);
+    expect(findProgram({ ...PROGRAMS.alertmanager, paths: [] }, bin, {})).toBe(am);
+  });
+
+  it('refuses a variable naming no executable, rather than falling back', () => {
+    expect(() =>
+      findProgram(PROGRAMS.prometheus, '', { FIREDRILL_PROMETHEUS_BIN: '/nonexistent/prometheus' }),
+    ).toThrow('FIREDRILL_PROMETHEUS_BIN=/nonexistent/prometheus: not an executable file');
   });
 });
 

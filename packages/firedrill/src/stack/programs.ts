@@ -8,19 +8,32 @@ export interface Program {
   /** Absolute paths tried before $PATH (Debian's sbin is not on every user's PATH). */
   paths: readonly string[];
   aptPackage: string;
+  /** Other names to look for on $PATH (upstream's `alertmanager` beside Debian's `prometheus-alertmanager`). */
+  aliases?: readonly string[];
+  /** Variable naming the binary to run, before any other place: another generation, a local build. */
+  envVar?: string;
 }
 
 export const PROGRAMS = {
-  prometheus: { name: 'prometheus', paths: ['/usr/bin/prometheus'], aptPackage: 'prometheus' },
+  prometheus: {
+    name: 'prometheus',
+    paths: ['/usr/bin/prometheus'],
+    aptPackage: 'prometheus',
+    envVar: 'FIREDRILL_PROMETHEUS_BIN',
+  },
   alertmanager: {
     name: 'prometheus-alertmanager',
     paths: ['/usr/bin/prometheus-alertmanager'],
     aptPackage: 'prometheus-alertmanager',
+    aliases: ['alertmanager'],
+    envVar: 'FIREDRILL_ALERTMANAGER_BIN',
   },
   pushgateway: {
     name: 'prometheus-pushgateway',
     paths: ['/usr/bin/prometheus-pushgateway'],
     aptPackage: 'prometheus-pushgateway',
+    aliases: ['pushgateway'],
+    envVar: 'FIREDRILL_PUSHGATEWAY_BIN',
   },
   rsyslogd: { name: 'rsyslogd', paths: ['/usr/sbin/rsyslogd'], aptPackage: 'rsyslog' },
   setpriv: { name: 'setpriv', paths: ['/usr/bin/setpriv'], aptPackage: 'util-linux' },
@@ -41,16 +54,30 @@ export function installHint(aptPackage: string): string {
   return `apt-get install -y ${aptPackage}`;
 }
 
-export function findProgram(program: Program, envPath = process.env.PATH ?? ''): string | undefined {
+export function findProgram(
+  program: Program,
+  envPath = process.env.PATH ?? '',
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const chosen = program.envVar ? env[program.envVar] : undefined;
+  if (chosen) {
+    // Named on purpose: a wrong one is an error, never a silent fall back to Debian's binary.
+    if (isExecutable(chosen)) return chosen;
+    throw new StackError(`${program.envVar}=${chosen}: not an executable file`);
+  }
   for (const p of program.paths) if (isExecutable(p)) return p;
-  for (const dir of envPath.split(path.delimiter)) {
-    if (dir && isExecutable(path.join(dir, program.name))) return path.join(dir, program.name);
+  for (const name of [program.name, ...(program.aliases ?? [])]) {
+    for (const dir of envPath.split(path.delimiter)) {
+      if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
+    }
   }
   return undefined;
 }
 
 export function missingProgramMessage(program: Program): string {
-  return `${program.name} not found (looked in ${program.paths.join(', ')} and $PATH); install it with: ${installHint(program.aptPackage)}`;
+  const names = [program.name, ...(program.aliases ?? [])].join(' or ');
+  const chosen = program.envVar ? `, or name one with ${program.envVar}` : '';
+  return `${names} not found (looked in ${program.paths.join(', ')} and $PATH); install it with: ${installHint(program.aptPackage)}${chosen}`;
 }
 
 export function requireProgram(program: Program): string {
