@@ -103,9 +103,8 @@ describe('parseConfig on bad input', () => {
   });
 });
 
-// Found by the properties above (or next to them) in files another change owns: reported, not
-// fixed here. `it.fails` pins each one; when it is fixed the case fails and becomes a plain `it`.
-describe('parseConfig: known crashes (config/schema.ts, config/load.ts)', () => {
+// Found by the properties above (or next to them), now fixed: each shrunk counterexample pinned.
+describe('parseConfig: crashes found and fixed', () => {
   const unset = requiredEnv('FIREDRILL_PROPERTY_TEST_NEVER_SET');
   const staging = (baseUrl: unknown) => ({ environments: { staging: { baseUrl } } });
   const circular = () => {
@@ -115,21 +114,21 @@ describe('parseConfig: known crashes (config/schema.ts, config/load.ts)', () => 
   };
 
   // The URL error message JSON.stringify-s the input: TypeError instead of a diagnostic.
-  it.fails('a bigint as baseUrl', () => judge(staging(10n)));
-  it.fails('a circular object as baseUrl', () => judge(staging(circular())));
+  it('a bigint as baseUrl', () => judge(staging(10n)));
+  it('a circular object as baseUrl', () => judge(staging(circular())));
   // zod's object parse of a connection given a Promise (a forgotten `await`) throws its own
   // TypeError: "Cannot read properties of undefined (reading 'length')" (connections/schema.ts).
-  it.fails('a Promise as a connection', () =>
+  it('a Promise as a connection', () =>
     judge({ environments: { staging: { baseUrl: 'http://x', prometheus: Promise.resolve('http://p') } } }));
   // `unavailable[envName] ??= []` on a plain object: "push is not a function".
-  it.fails('an environment named __proto__ that reads an unset requiredEnv()', () => {
+  it('an environment named __proto__ that reads an unset requiredEnv()', () => {
     // An own "__proto__" key, as a computed key or parsed JSON makes one.
     const environments = JSON.parse('{"__proto__":{"baseUrl":"http://x"}}') as object;
     Object.assign(Object.getOwnPropertyDescriptor(environments, '__proto__')!.value, { faultToken: unset });
     judge({ environments });
   });
   // `name in environments` sees Object.prototype: the config passes, the runtime gets a function.
-  it.fails.each(['toString', 'constructor', '__proto__'])('defaultEnvironment %j', (name) =>
+  it.each(['toString', 'constructor', '__proto__'])('defaultEnvironment %j', (name) =>
     judge({ environments: { local: { stack: true } }, defaultEnvironment: name }),
   );
 });

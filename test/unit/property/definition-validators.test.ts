@@ -140,16 +140,14 @@ describe('validators: cyclic values', () => {
   it('drill: a circular object as a fault', () => judgeDrill({ ...validDrill, fault: circular() }));
 });
 
-// Found next to the properties in files another change owns (probes/probe-schema.ts,
-// core/duration.ts, both loaders): reported, not fixed here. When one is fixed its case fails
-// and becomes a plain `it`.
-describe('validators: known crashes', () => {
+// Found next to the properties, now fixed: each counterexample pinned.
+describe('validators: crashes found and fixed', () => {
   // show() and the duration message JSON.stringify the input: TypeError instead of a diagnostic.
-  it.fails('probe: a bigint as timeoutMs', () => judgeProbes([{ ...validProbe, timeoutMs: 10n }]));
-  it.fails('drill: a bigint as a condition within', () =>
+  it('probe: a bigint as timeoutMs', () => judgeProbes([{ ...validProbe, timeoutMs: 10n }]));
+  it('drill: a bigint as a condition within', () =>
     judgeDrill({ ...validDrill, expect: [{ ...validDrill.expect[0]!, within: 10n }] }));
   // A throwing getter escapes validateProbeModules: one such file stops every probe.
-  it.fails('probe: a definition whose getter throws, next to a valid one', () =>
+  it('probe: a definition whose getter throws, next to a valid one', () =>
     judgeProbes([validProbe, throwingId(validProbe)]));
-  it.fails('drill: a definition whose getter throws', () => judgeDrill(throwingId(validDrill)));
+  it('drill: a definition whose getter throws', () => judgeDrill(throwingId(validDrill)));
 });

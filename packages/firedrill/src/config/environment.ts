@@ -16,9 +16,10 @@ export function environmentConfig(
   name: string,
   unknown: (message: string) => Error = (m) => new SetupError(m),
 ): EnvironmentConfig {
-  const unset = config.unavailableEnvironments?.[name];
+  const unavailable = config.unavailableEnvironments;
+  const unset = unavailable && Object.hasOwn(unavailable, name) ? unavailable[name] : undefined;
   if (unset) throw new ConfigError([...unset]);
-  const env = config.environments[name];
+  const env = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
   if (!env)
     throw unknown(`unknown environment "${name}" (have: ${environmentNames(config).join(', ') || 'none'})`);
   return env;

@@ -73,9 +73,17 @@ export function parseConfig(
   file = DEFAULT_CONFIG_PATH,
   unsetReads: readonly string[] = [],
 ): Config {
-  const unset = findUnset(raw);
+  // zod cannot walk a Promise (it crashes inside a union): said here, where it can be named.
+  const promises = safely(file, () => findPromises(raw));
+  if (promises.length > 0) {
+    throw new ConfigError(
+      promises.map((p) => ({ file, path: p.join('.'), message: 'is a Promise: a missing await?' })),
+    );
+  }
+  const unset = safely(file, () => findUnset(raw));
   const diagnostics: Diagnostic[] = [];
-  const unavailable: Record<string, Diagnostic[]> = {};
+  // No prototype: an environment may be called anything, `__proto__` and `toString` included.
+  const unavailable: Record<string, Diagnostic[]> = Object.create(null);
   for (const u of unset) {
     const [top, envName] = u.path;
     const d = { file, path: u.path.join('.'), message: `${u.variable} is not set (read with requiredEnv())` };
@@ -88,7 +96,9 @@ export function parseConfig(
   const envs = isRecord(raw) && isRecord(raw.environments) ? raw.environments : {};
   for (const name of Object.keys(unavailable)) {
     const at = unset.filter((u) => u.path[1] === name).map((u) => u.path.slice(2).join('.'));
-    const checked = environmentSchema.safeParse(withoutUnset(envs[name]), { reportInput: true });
+    const checked = safely(file, () =>
+      environmentSchema.safeParse(withoutUnset(envs[name]), { reportInput: true }),
+    );
     if (checked.success) continue;
     const own = checked.error.issues.filter((i) => !at.some((p) => isUnder(i.path.map(String).join('.'), p)));
     diagnostics.push(...issuesToDiagnostics(file, prefixed(own, ['environments', name]), unsetReads));
@@ -96,7 +106,7 @@ export function parseConfig(
   const usable = Object.keys(unavailable).length
     ? { ...(raw as object), environments: omit(envs, Object.keys(unavailable)) }
     : raw;
-  const parsed = configSchema.safeParse(usable, { reportInput: true });
+  const parsed = safely(file, () => configSchema.safeParse(usable, { reportInput: true }));
   if (!parsed.success) {
     const markers = unset.map((u) => u.path.join('.'));
     // Said above, by name.
@@ -106,9 +116,9 @@ export function parseConfig(
     diagnostics.push(...issuesToDiagnostics(file, issues, unsetReads));
   }
   // The default may be an environment whose variables are unset: refused only when it is used.
-  if (parsed.success && !(parsed.data.defaultEnvironment in parsed.data.environments)) {
+  if (parsed.success && !Object.hasOwn(parsed.data.environments, parsed.data.defaultEnvironment)) {
     const name = parsed.data.defaultEnvironment;
-    if (!(name in unavailable)) {
+    if (!Object.hasOwn(unavailable, name)) {
       const have = [...Object.keys(parsed.data.environments), ...Object.keys(unavailable)];
       diagnostics.push({
         file,
@@ -135,6 +145,13 @@ function findUnset(value: unknown, path: string[] = [], seen = new Set<object>()
   return Object.entries(value).flatMap(([k, v]) => findUnset(v, [...path, k], seen));
 }
 
+function findPromises(value: unknown, path: string[] = [], seen = new Set<object>()): string[][] {
+  if (value instanceof Promise) return [path];
+  if (typeof value !== 'object' || value === null || seen.has(value)) return [];
+  seen.add(value);
+  return Object.entries(value).flatMap(([k, v]) => findPromises(v, [...path, k], seen));
+}
+
 function withoutUnset(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(withoutUnset);
@@ -143,6 +160,17 @@ function withoutUnset(value: unknown): unknown {
       .filter(([, v]) => !isUnsetVariable(v))
       .map(([k, v]) => [k, withoutUnset(v)]),
   );
+}
+
+/** Validation over values a user file built: a getter that throws is a diagnostic, not a crash. */
+function safely<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new ConfigError([
+      { file, path: '', message: `could not be read: ${(err as Error)?.message ?? String(err)}` },
+    ]);
+  }
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectionSchema, grafanaConnectionSchema, slackConnectionSchema } from '../connections/schema.ts';
+import { show } from '../core/show.ts';
 import type { Diagnostic } from './load.ts';
 
 /** Components of the embedded local stack, in start order. */
@@ -19,7 +20,7 @@ const port = z.number().int().min(0).max(65535);
 // with "Invalid URL" every run — an outage that was a typo.
 const url = z.url({
   protocol: /^https?$/,
-  error: (iss) => `expected an http(s) URL like http://localhost:8080, got ${JSON.stringify(iss.input)}`,
+  error: (iss) => `expected an http(s) URL like http://localhost:8080, got ${show(iss.input)}`,
 });
 
 export const environmentSchema = z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { show } from '../core/show.ts';
 
 /**
  * How firedrill reaches a backend: Prometheus (and Prometheus-API stores: Mimir, Thanos,
@@ -18,7 +19,7 @@ import { z } from 'zod';
 
 const url = z.url({
   protocol: /^https?$/,
-  error: (iss) => `expected an http(s) URL, got ${JSON.stringify(iss.input)}`,
+  error: (iss) => `expected an http(s) URL, got ${show(iss.input)}`,
 });
 const secret = (what: string) =>
   z.string({ error: `expected ${what} (a string; read it with env())` }).min(1, `${what} is empty`);

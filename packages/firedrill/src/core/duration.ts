@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { show } from './show.ts';
 
 /**
  * A span of time as drills write it: milliseconds as a number, or a string with a unit
@@ -51,6 +52,6 @@ export function formatMs(ms: number): string {
  */
 export const durationMs = z
   .custom<Duration>((v) => tryParseDuration(v) !== undefined, {
-    error: (iss) => `expected a duration like '30s' or 1500 (ms), got ${JSON.stringify(iss.input)}`,
+    error: (iss) => `expected a duration like '30s' or 1500 (ms), got ${show(iss.input)}`,
   })
   .transform((d) => parseDuration(d));

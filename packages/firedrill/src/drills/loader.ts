@@ -25,6 +25,19 @@ export interface LoadedDrill {
 
 /** Validates one exported value; diagnostics name the file and the property. */
 export function validateDrill(raw: unknown, file: string): { drill?: DrillPlan; diagnostics: Diagnostic[] } {
+  try {
+    return checkDrill(raw, file);
+  } catch (err) {
+    // A getter that throws, a value zod cannot walk: this file is broken, the others still load.
+    return {
+      diagnostics: [
+        { file, path: '', message: `could not be read: ${(err as Error)?.message ?? String(err)}` },
+      ],
+    };
+  }
+}
+
+function checkDrill(raw: unknown, file: string): { drill?: DrillPlan; diagnostics: Diagnostic[] } {
   const parsed = drillSchema.safeParse(raw);
   // The fault is checked on its own: zod's union of "one or a list" would only say "Invalid input".
   const faultProblems = faultIssues((raw as { fault?: unknown } | null)?.fault).map((i) => ({

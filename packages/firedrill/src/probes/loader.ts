@@ -105,38 +105,56 @@ export function validateProbeModules(
       continue;
     }
     const before = diagnostics.length;
-    const parsed = probeSchema.safeParse(value);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        if (issue.code === 'unrecognized_keys') {
-          for (const key of issue.keys)
-            diagnostics.push({ file, path: key, message: unknownKeyMessage(key) });
-        } else {
-          diagnostics.push({ file, path: issue.path.map(String).join('.'), message: issue.message });
-        }
-      }
-    }
-    const def = value as Partial<ProbeDefinition>;
-    if (typeof def.id === 'string') {
-      const other = firstFileOfId.get(def.id);
-      if (other)
-        diagnostics.push({ file, path: 'id', message: `duplicate id "${def.id}" (also in ${other})` });
-      else firstFileOfId.set(def.id, file);
-    }
-    if (environments && Array.isArray(def.environments)) {
-      def.environments.forEach((name, i) => {
-        if (typeof name === 'string' && !environments.includes(name)) {
-          diagnostics.push({
-            file,
-            path: `environments.${i}`,
-            message: `names no configured environment "${name}" (have: ${environments.join(', ') || 'none'})`,
-          });
-        }
+    try {
+      checkProbe(file, value, environments, firstFileOfId, diagnostics);
+    } catch (err) {
+      // A getter that throws: this file is broken, the others still load.
+      diagnostics.length = before;
+      diagnostics.push({
+        file,
+        path: '',
+        message: `could not be read: ${(err as Error)?.message ?? String(err)}`,
       });
     }
     if (diagnostics.length === before) probes.push({ definition: value as ProbeDefinition, file });
   }
   return { probes, diagnostics };
+}
+
+function checkProbe(
+  file: string,
+  value: object,
+  environments: readonly string[] | undefined,
+  firstFileOfId: Map<string, string>,
+  diagnostics: Diagnostic[],
+): void {
+  const parsed = probeSchema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) diagnostics.push({ file, path: key, message: unknownKeyMessage(key) });
+      } else {
+        diagnostics.push({ file, path: issue.path.map(String).join('.'), message: issue.message });
+      }
+    }
+  }
+  const def = value as Partial<ProbeDefinition>;
+  if (typeof def.id === 'string') {
+    const other = firstFileOfId.get(def.id);
+    if (other) diagnostics.push({ file, path: 'id', message: `duplicate id "${def.id}" (also in ${other})` });
+    else firstFileOfId.set(def.id, file);
+  }
+  if (environments && Array.isArray(def.environments)) {
+    def.environments.forEach((name, i) => {
+      if (typeof name === 'string' && !environments.includes(name)) {
+        diagnostics.push({
+          file,
+          path: `environments.${i}`,
+          message: `names no configured environment "${name}" (have: ${environments.join(', ') || 'none'})`,
+        });
+      }
+    });
+  }
 }
 
 function unknownKeyMessage(key: string): string {

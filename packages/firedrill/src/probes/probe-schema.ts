@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronProblem } from '../core/cron.ts';
+import { show } from '../core/show.ts';
 
 /** Lowercase letters, digits and dashes, starting and ending with a letter or digit; a metric label value. */
 export const PROBE_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -10,15 +11,6 @@ const expected =
   (what: string) =>
   (iss: { input: unknown }): string =>
     iss.input === undefined ? 'required' : `expected ${what}, got ${show(iss.input)}`;
-
-export function show(x: unknown): string {
-  if (typeof x === 'function') return 'a function';
-  if (Array.isArray(x)) return 'an array';
-  if (x === null) return 'null';
-  if (typeof x === 'object') return 'an object';
-  const s = JSON.stringify(x) ?? String(x);
-  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
-}
 
 export const probeSchema = z
   .object({
