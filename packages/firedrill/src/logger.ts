@@ -61,6 +61,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       },
     });
   }
-  if (opts.file) return pino(base, pino.destination({ dest: opts.file, mkdir: true, append: true, sync: true }));
+  if (opts.file)
+    return pino(base, pino.destination({ dest: opts.file, mkdir: true, append: true, sync: true }));
   return pino(base, pino.destination({ fd: 2, sync: true }));
 }
