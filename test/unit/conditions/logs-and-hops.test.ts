@@ -166,6 +166,9 @@ describe('hopMetrics', () => {
       hop_ms_resolve_notify: 1600,
       own_ms_notify: 25,
       own_ms_slack_read: 20,
+      // for: 0 and group_wait: 0: perfect timing costs nothing.
+      pipeline_min_ms_fire: 0,
+      pipeline_min_ms_notify: 0,
       pipeline_max_ms_fire: 2000,
       pipeline_max_ms_notify: 3000,
       pipeline_max_ms_resolve: 2000,

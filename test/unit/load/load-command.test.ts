@@ -92,7 +92,7 @@ describe('firedrill load', () => {
       ['nope'],
       `unknown scenario "nope"; scenarios in ${path.join('PROJECT', 'scenarios')}: api, image-processing, login, release, smoke`,
     ],
-    [['api', '--env', 'prod'], 'no environment "prod" in the config (have: fixture)'],
+    [['api', '--env', 'prod'], 'unknown environment "prod" (have: fixture)'],
   ])('%j is a setup error: %s', async (args, message) => {
     const r = await firedrill('load', ...args);
     expect(r.error).toBeInstanceOf(SetupError);

@@ -157,13 +157,13 @@ describe('firedrill probe', () => {
       expect(run.stderr).not.toContain('steps.ts');
       const report = JSON.parse(readFileSync(json, 'utf8')) as {
         results: Result[];
-        summary: { exitCode: number };
+        exitCode: number;
       };
       expect(report.results.map((r) => [r.id, r.status, r.error?.type])).toEqual([
         ['typo', 'error', 'config'],
         ['home', 'pass', undefined],
       ]);
-      expect(report.summary.exitCode).toBe(2);
+      expect(report.exitCode).toBe(2);
     });
 
     it('does not block a run that names other probes', async () => {
