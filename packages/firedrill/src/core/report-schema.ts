@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import type { ConditionResult, ErrorInfo, Lane, Result, StepResult, TimelineEvent } from './result.ts';
+import type {
+  AttemptRecord,
+  ConditionResult,
+  ErrorInfo,
+  Lane,
+  Result,
+  StepResult,
+  TimelineEvent,
+} from './result.ts';
 import { LANES } from './result.ts';
 import { MARKS } from './timeline.ts';
 
@@ -10,7 +18,8 @@ import { MARKS } from './timeline.ts';
  * model in both directions, so the schema cannot drift from what the code writes.
  *
  * `REPORT_VERSION` changes only when a field changes meaning or goes away. 2: conditions carry
- * `hop`, `phase`, `withinMs` and `deadline`; timeline events carry `lane`.
+ * `hop`, `phase`, `withinMs` and `deadline`; timeline events carry `lane`. Added within 2, all
+ * optional so every earlier v2 document stays valid: `attempts` on retried runs.
  */
 export const REPORT_VERSION = 2;
 
@@ -33,6 +42,14 @@ const step = z.object({
   error: errorInfo.optional(),
   timings: numbers.optional(),
   requestIds: z.array(z.string()).optional(),
+});
+
+const attemptRecord = z.object({
+  attempt: z.number().int().min(1),
+  status,
+  start: epochMs,
+  durationMs: z.number().min(0),
+  error: errorInfo.optional(),
 });
 
 const condition = z.object({
@@ -69,6 +86,7 @@ export const resultSchema = z.object({
   location: z.string().optional(),
   attempt: z.number().int().min(1).optional(),
   flaky: z.boolean().optional(),
+  attempts: z.array(attemptRecord).optional(),
   steps: z.array(step),
   error: errorInfo.optional(),
   artifacts: z.array(
@@ -112,11 +130,12 @@ const _result: Same<z.output<typeof resultSchema>, Result> = true;
 const _step: Same<z.output<typeof step>, StepResult> = true;
 const _event: Same<z.output<typeof event>, TimelineEvent> = true;
 const _error: Same<z.output<typeof errorInfo>, ErrorInfo> = true;
+const _attempt: Same<z.output<typeof attemptRecord>, AttemptRecord> = true;
 const _condition: Same<
   Omit<z.output<typeof condition>, 'condition'>,
   Omit<ConditionResult, 'condition'>
 > = true;
-void [_result, _step, _event, _error, _condition];
+void [_result, _step, _event, _error, _attempt, _condition];
 
 /** The JSON Schemas the package publishes (`firedrill/report.schema.json`, `firedrill/result-line.schema.json`). */
 export function reportJsonSchemas(): Record<'report' | 'result-line', Record<string, unknown>> {

@@ -22,6 +22,17 @@ export interface StepResult {
   requestIds?: string[];
 }
 
+/** One try of a retried run: when it ran, how it ended, and why. */
+export interface AttemptRecord {
+  /** 1-based, as `Result.attempt` counts. */
+  attempt: number;
+  status: Status;
+  /** Epoch milliseconds. */
+  start: number;
+  durationMs: number;
+  error?: ErrorInfo;
+}
+
 export interface ErrorInfo {
   message: string;
   /** Short machine-readable class: 'timeout', 'assertion', 'http', 'browser-crash', ... */
@@ -102,6 +113,12 @@ export interface Result {
   attempt?: number;
   /** True when the run passed only after a retry. */
   flaky?: boolean;
+  /**
+   * Runs that were retried only: every attempt in order, the last one (this Result's own) too.
+   * The steps and artifacts are the last attempt's; this keeps why the earlier ones failed, so a
+   * flaky pass still says what went wrong the first time.
+   */
+  attempts?: AttemptRecord[];
   steps: StepResult[];
   error?: ErrorInfo;
   artifacts: Artifact[];

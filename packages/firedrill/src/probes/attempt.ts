@@ -100,6 +100,8 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
 
   let pendingSession: Promise<BrowserSession> | undefined;
   let session: BrowserSession | undefined;
+  /** Launching Chromium (first run only) and opening this run's context: before the first step, in no step. */
+  let browserStartMs: number | undefined;
   let thrown: unknown;
   try {
     if (probe.kind === 'browser') {
@@ -111,7 +113,9 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
         baseUrl: env.baseUrl,
         secrets: [env.credentials?.password, env.faultToken].filter((s): s is string => !!s),
       });
+      const opening = performance.now();
       session = await Promise.race([pendingSession, ended]);
+      browserStartMs = performance.now() - opening;
       const opened = session;
       recorder.pullRequestIds = () => opened.takeRequestIds();
       const ctx: BrowserProbeContext = { ...base, page: session.page, context: session.context };
@@ -148,7 +152,10 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   // Requests the probe left running without awaiting them end with the run.
   if (!controller.signal.aborted) controller.abort(RUN_ENDED);
 
-  const metrics = { ...recorder.metrics };
+  const metrics: Record<string, number> = {
+    ...recorder.metrics,
+    ...(browserStartMs !== undefined && { browser_start_ms: Math.round(browserStartMs * 10) / 10 }),
+  };
   const artifacts: Artifact[] = [];
   let frontendErrors: string[] | undefined;
   if (session) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { errorInfo, type Result, type StepResult } from '../core/result.ts';
+import { type AttemptRecord, errorInfo, type Result, type StepResult } from '../core/result.ts';
 import { runAttempt } from './attempt.ts';
 import { type BrowserLauncher, BrowserPool } from './browser-pool.ts';
 import type { ProbeDefinition, ResolvedEnvironment } from './define.ts';
@@ -88,6 +88,9 @@ export function createProbeRunner(opts: ProbeRunnerOptions): ProbeRunner {
     };
     runOpts.onStart?.(runId);
     let attempt = 0;
+    // Kept for retried runs only: the last attempt's steps replace the earlier ones', and this is
+    // all that is left of why those failed.
+    const attempts: AttemptRecord[] = [];
     try {
       for (;;) {
         attempt++;
@@ -106,6 +109,16 @@ export function createProbeRunner(opts: ProbeRunnerOptions): ProbeRunner {
           onStepEnd: (step) => events.onStepEnd?.(ref, step),
         });
         const last = out.status === 'pass' || attempt >= maxAttempts || runOpts.signal?.aborted === true;
+        attempts.push({
+          attempt,
+          status: out.status,
+          start: out.start,
+          durationMs: out.durationMs,
+          // Without the stack: the final attempt keeps its own, and retries must not multiply a line's size.
+          ...(out.error
+            ? { error: { message: out.error.message, ...(out.error.type ? { type: out.error.type } : {}) } }
+            : {}),
+        });
         if (!last) {
           log().info({ attempt, status: out.status, error: out.error?.message }, 'attempt failed; retrying');
           continue;
@@ -117,6 +130,7 @@ export function createProbeRunner(opts: ProbeRunnerOptions): ProbeRunner {
           durationMs: out.durationMs,
           attempt,
           ...(out.status === 'pass' && attempt > 1 ? { flaky: true } : {}),
+          ...(attempts.length > 1 ? { attempts } : {}),
           steps: out.steps,
           ...(out.error ? { error: out.error } : {}),
           artifacts: out.artifacts,
