@@ -6,7 +6,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import type { Result } from '../../../packages/firedrill/src/core/result.ts';
 import { JunitReporter, junitXml } from '../../../packages/firedrill/src/reporters/junit.ts';
-import { fixtureResults, loginPassing, RUN_ID, runOf } from '../../fixtures/results/index.ts';
+import {
+  apiErrorRateMisroutedFailing,
+  fixtureResults,
+  imageProcessingFlaky,
+  loginPassing,
+  RUN_ID,
+  runOf,
+  slowResponsesDrillFailing,
+  T0,
+  thresholdsLoadBreach,
+} from '../../fixtures/results/index.ts';
 import { replay } from './helpers.ts';
 
 // Elements that may repeat are always arrays, so the assertions below do not depend on counts.
@@ -134,9 +144,11 @@ describe('junit XML', () => {
     expect(testcase('checkout under load').skipped).toEqual({
       message: 'k6 not found on PATH; scenario type-checked only',
     });
+    // One element per failed earlier attempt, with that attempt's own error (Surefire's reruns).
     expect(testcase('image processing').flakyFailure).toEqual({
-      type: 'flaky',
-      message: 'passed on attempt 2',
+      type: 'timeout',
+      message: 'probe timed out after 10000 ms in step "wait for thumbnail"',
+      '#text': 'attempt 1: error in 10s\nprobe timed out after 10000 ms in step "wait for thumbnail"',
     });
     expect(testcase('login').failure).toBeUndefined();
   });
@@ -147,18 +159,97 @@ describe('junit XML', () => {
       'The alert did not fire: SlowResponses is pending; the rule has for: 2m, longer than within: 1m, so it cannot fire in time.',
     );
     expect(drill.failure?.['#text']).toContain(
-      'condition fail: alertFires SlowResponses · source prometheus · within 1m 00s — saw {"source":"prometheus","state":"pending","value":1.62}',
+      'condition fail: alertFires SlowResponses · source prometheus · within 1m 00s — saw source prometheus · state pending · value 1.62',
     );
     const out = testcase('api-error-rate')['system-out'];
     expect(out).toContain('   +14.95s  observe   HighApiErrorRate firing (prometheus)');
+    expect(out).toContain('conditions (times after injection):');
     expect(out).toContain(
-      '  pass    slackMessage #alerts-critical · contains HighApiErrorRate · within 1m 30s — saw [FIRING:1] HighApiErrorRate api (critical) at +15.60s',
+      '  pass    slackMessage #alerts-critical · contains HighApiErrorRate · within 1m 30s — saw channel #alerts-critical · posted +14.65s · seen +14.84s · polls 74 · text "[FIRING:1] HighApiErrorRate api (critical) — API error rate above 5% for 10s; r…" at +14.65s',
     );
+    expect(out).not.toMatch(/\d{13}/);
     expect(out).toContain('hops (measured / expected / max):');
-    expect(out).toContain('  fire                 14s / 11s / 12s');
-    expect(out).toContain('  notify             14.7s / 11s / 12s');
+    // Over the live config's worst case: said, even though the drill passed.
+    expect(out).toContain('  fire                 14s / 11s / 12s  ⚠ 14s, over its 12s budget');
+    expect(out).toContain('  notify             14.7s / 11s / 12s  ⚠ 14.7s, over its 12s budget');
+    expect(out).toContain('  log                5.25s / - / -\n');
     expect(out).toContain('  resolve_notify     7.30s / 7.00s / 17s');
     expect(out).toContain('rollback: pass');
+  });
+
+  it('puts a failed condition’s message in the failure, title and body, with the diagnosis', async () => {
+    const misrouted = apiErrorRateMisroutedFailing();
+    const wrongChannel =
+      'message about HighApiErrorRate arrived in the wrong channel: #alerts-warning instead of #alerts-critical (seen at +14.7s, and still not in #alerts-critical 2.1s later)';
+    const titleOf = (r: Result) => {
+      const out = xmlFor([r]);
+      return { out, f: (parser.parse(out).testsuites.testsuite as Suite[])[0]!.testcase[0]!.failure! };
+    };
+    const withDiagnosis = titleOf(misrouted);
+    expect((await validate(withDiagnosis.out)).errors).toEqual([]);
+    expect(withDiagnosis.f.message).toBe(`The notification did not arrive: ${wrongChannel}.`);
+    expect(withDiagnosis.f['#text']).toContain(
+      `conditions not met:\ncondition fail: slackMessage #alerts-critical · HighApiErrorRate · contains HighApiErrorRate · within 1m 30s — arrived in #alerts-warning at +14.70s after injection\n  ${wrongChannel}`,
+    );
+    // Without a diagnosis, or with an error that does not say it, the condition's words still lead the title.
+    const { diagnosis: _, ...bare } = misrouted;
+    expect(titleOf(bare).f.message).toBe(wrongChannel);
+    const errored = titleOf({ ...bare, error: { message: 'observe ended early', type: 'drill' } });
+    expect(errored.f.message).toBe(`observe ended early — ${wrongChannel}`);
+    expect(errored.f.type).toBe('drill');
+    // A consequence (no message, since the alert never fired) is listed in the body, not repeated as a cause.
+    const slow = titleOf(slowResponsesDrillFailing()).f;
+    expect(slow.message).not.toContain('#alerts-warning');
+    expect(slow['#text']).toContain('(consequence of alertFires SlowResponses)');
+  });
+
+  it('keeps every attempt of a retried run: Surefire rerun elements and an attempts list', async () => {
+    const failedTwice: Result = {
+      ...loginPassing(),
+      status: 'fail',
+      attempt: 2,
+      error: { message: 'login rejected', type: 'assertion' },
+      attempts: [
+        {
+          attempt: 1,
+          status: 'error',
+          start: T0,
+          durationMs: 1_200,
+          error: { message: 'ECONNRESET', type: 'http' },
+        },
+        {
+          attempt: 2,
+          status: 'fail',
+          start: T0 + 1_300,
+          durationMs: 900,
+          error: { message: 'login rejected' },
+        },
+      ],
+    };
+    const out = xmlFor([failedTwice, imageProcessingFlaky()]);
+    expect((await validate(out)).errors).toEqual([]);
+    const cases = (parser.parse(out).testsuites.testsuite as Suite[])[0]!.testcase as Array<
+      Case & { rerunFailure?: { type: string; message: string } }
+    >;
+    expect(cases[0]!.rerunFailure).toMatchObject({ type: 'http', message: 'ECONNRESET' });
+    expect(cases[0]!['system-out']).toContain(
+      'attempts:\n  attempt 1  error     1.20s  http: ECONNRESET\n  attempt 2  fail      900ms  login rejected',
+    );
+    expect(cases[1]!['system-out']).toContain(
+      '  attempt 1  error       10s  timeout: probe timed out after 10000 ms in step "wait for thumbnail"',
+    );
+  });
+
+  it('writes a load scenario’s thresholds with their observed values, in their units', async () => {
+    const out = xmlFor(thresholdsLoadBreach());
+    expect((await validate(out)).errors).toEqual([]);
+    const slow = (parser.parse(out).testsuites.testsuite as Suite[])[0]!.testcase.find(
+      (c) => c.name === 'thresholds › slow',
+    )!;
+    expect(slow['system-out']).toContain(
+      'thresholds:\n  fail    checks{flow:slow} rate>0.99 — observed rate 0% (10 samples)  checks{flow:slow}: rate=0 crosses the threshold rate>0.99\n  pass    fixture_wait{flow:slow} p(95)<3000 — observed p(95) 62ms (10 samples)',
+    );
+    expect(slow['system-out']).not.toContain('0ms');
   });
 
   it('survives names and messages that are not valid XML text', async () => {

@@ -25,6 +25,26 @@ describe('the published report schema', () => {
     );
   });
 
+  it('takes a retried run’s attempts as an optional v2 field, and checks their shape', () => {
+    const flaky = report.results.find((r) => r.id === 'image-processing')!;
+    expect(flaky.attempts?.map((a) => [a.attempt, a.status])).toEqual([
+      [1, 'error'],
+      [2, 'pass'],
+    ]);
+    expect(reportProblems('result-line', { version: REPORT_VERSION, ...flaky })).toBeUndefined();
+    // Reports written before the field existed stay valid: it is optional, the version unchanged.
+    const { attempts: _, ...older } = flaky;
+    expect(reportProblems('report', { ...report, results: [older] })).toBeUndefined();
+    const { status: __, ...noStatus } = flaky.attempts![0]!;
+    expect(
+      reportProblems('report', {
+        ...report,
+        results: [{ ...flaky, attempts: [noStatus, flaky.attempts![1]] }],
+      }),
+    ).toContain("/results/0/attempts/0 must have required property 'status'");
+    expect(REPORT_VERSION).toBe(2);
+  });
+
   it('validates a results.jsonl line, which carries the version', () => {
     const line = { version: REPORT_VERSION, ...report.results[0]! };
     expect(reportProblems('result-line', line)).toBeUndefined();

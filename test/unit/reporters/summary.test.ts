@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../../packages/firedrill/src/core/result.ts';
 import {
+  arrivedElsewhere,
+  describeActual,
   describeCondition,
+  hopMeasures,
+  injectedAt,
   laneOfCondition,
   laneOfEvent,
+  overBudgetText,
 } from '../../../packages/firedrill/src/reporting/drill.ts';
 import {
   byInterest,
@@ -12,7 +17,7 @@ import {
   formatDuration,
   verdictLine,
 } from '../../../packages/firedrill/src/reporting/summary.ts';
-import { apiErrorRateDrillPassing } from '../../fixtures/results/drills.ts';
+import { apiErrorRateDrillPassing, apiErrorRateMisroutedFailing } from '../../fixtures/results/drills.ts';
 import { fixtureResults } from '../../fixtures/results/index.ts';
 
 describe('formatting', () => {
@@ -95,5 +100,60 @@ describe('drill hops', () => {
     expect(describeCondition({ type: 'promql', query: 'up == 0', timeoutMs: 5000, threshold: 2 })).toBe(
       'promql up == 0 · timeout 5.00s · threshold 2',
     );
+  });
+
+  it.each([
+    [
+      { type: 'alertFires', alert: 'A', labels: { severity: 'critical' }, within: 60_000 },
+      'alertFires A · labels {severity="critical"} · within 1m 00s',
+    ],
+    [
+      {
+        type: 'logsArrive',
+        match: { status_code: 500 },
+        require: [{ when: { route: '/x' }, fields: ['user_id'] }],
+        within: 1_000,
+      },
+      'logsArrive match {status_code=500} · require user_id where route=/x · within 1.00s',
+    ],
+  ])('never shows a condition’s objects as JSON: %j', (c, text) => {
+    expect(describeCondition(c)).toBe(text);
+  });
+
+  it.each([
+    [
+      { channel: '#a', channelId: 'C1', postedAt: 10_000_000_000_500, rateLimitedMs: 0, rateLimited: false },
+      'channel #a · posted +0.50s',
+    ],
+    [{ source: 'prometheus', activeAt: 9_999_999_999_000 }, 'source prometheus · active −1.00s'],
+    [
+      { entries: 3, ingestDelayMs: { min: 1_200, max: 3_400 } },
+      'entries 3 · ingest delay (min 1.20s, max 3.40s)',
+    ],
+    [
+      { problems: [{ problem: 'missing user_id', entries: 2 }] },
+      'problems (problem missing user_id, entries 2)',
+    ],
+    [1.62, '1.62'],
+    ['no matching message', 'no matching message'],
+  ])('says what a condition saw in words, moments after the injection: %j', (actual, text) => {
+    expect(describeActual(actual, 10_000_000_000_000)).toBe(text);
+  });
+
+  it('reads the injection from the conditions’ deadlines, and where a misrouted message went', () => {
+    const d = apiErrorRateMisroutedFailing();
+    expect(injectedAt(d)).toBe(d.start + 900);
+    expect(d.conditions!.map(arrivedElsewhere)).toEqual([
+      undefined,
+      { channel: '#alerts-warning', at: d.start + 15_600 },
+      undefined,
+    ]);
+  });
+
+  it('says which hops took longer than the live config allows', () => {
+    expect(hopMeasures(apiErrorRateDrillPassing()).flatMap((h) => overBudgetText(h) ?? [])).toEqual([
+      '14s, over its 12s budget',
+      '14.7s, over its 12s budget',
+    ]);
   });
 });

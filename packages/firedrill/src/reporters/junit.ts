@@ -3,7 +3,15 @@ import { isAbsolute, relative } from 'node:path';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Result, ResultKind } from '../core/result.ts';
 import type { ReporterDefinition } from '../reporting/definition.ts';
-import { describeCondition, formatValue, hopMeasures } from '../reporting/drill.ts';
+import {
+  arrivedElsewhere,
+  describeActual,
+  describeCondition,
+  hopMeasures,
+  injectedAt,
+  offsetFrom,
+  overBudgetText,
+} from '../reporting/drill.ts';
 import { artifactFile, writeReportFile } from '../reporting/files.ts';
 import type { Reporter, RunContext, RunSummary } from '../reporting/reporter.ts';
 import {
@@ -11,10 +19,11 @@ import {
   countResults,
   firstLine,
   formatDuration,
-  formatMeasure,
   formatOffset,
   KIND_ORDER,
 } from '../reporting/summary.ts';
+import { thresholdRows } from '../reporting/thresholds.ts';
+import { formatMeasure } from '../reporting/units.ts';
 
 export interface JunitReporterOptions {
   path: string;
@@ -122,52 +131,85 @@ function suite(
 function testcase(r: Result, attachmentPath: (i: number) => string): XmlNode {
   const node: XmlNode = { '@_classname': r.kind, '@_name': xmlText(r.name), '@_time': seconds(r.durationMs) };
   const attachments = r.artifacts.map((_, i) => attachmentPath(i));
+  // Earlier attempts of a retried run, as Surefire writes reruns: one element per failed try.
+  const earlier = (r.attempts ?? []).filter((a) => a.attempt !== r.attempt && a.status !== 'pass');
+  const reruns = (fallbackType: string) =>
+    earlier.map((a) => ({
+      '@_type': a.error?.type ?? fallbackType,
+      '@_message': xmlText(firstLine(a.error?.message ?? `attempt ${a.attempt} ${a.status}`, 500)),
+      '#text': xmlText(
+        `attempt ${a.attempt}: ${a.status} in ${formatDuration(a.durationMs)}${a.error ? `\n${cleanText(a.error.message)}` : ''}`,
+      ),
+    }));
   if (r.status === 'fail' || r.status === 'error') {
     const failedStep = r.steps.find((s) => s.status === 'fail' || s.status === 'error');
     const error = r.error ?? failedStep?.error;
-    // The diagnosis names the broken hop: CI shows this attribute as the failure's title.
+    // CI shows this attribute as the failure's title: the diagnosis names the broken hop, and
+    // each failed condition's own words follow unless the diagnosis already says them.
+    const lead = r.diagnosis?.message ?? error?.message;
+    const own = failedConditionMessages(r).filter((m) => !lead?.includes(m));
     const message =
-      r.diagnosis?.message ??
-      error?.message ??
-      firstFailedCondition(r) ??
+      [lead, ...own].filter((m): m is string => !!m).join(' — ') ||
       `${r.kind} ${r.status === 'fail' ? 'failed' : 'errored'}`;
     node[r.status === 'fail' ? 'failure' : 'error'] = {
-      '@_message': xmlText(firstLine(message, 500)),
+      '@_message': xmlText(firstLine(message, 1000)),
       '@_type': error?.type ?? (r.status === 'fail' ? 'failure' : 'error'),
-      '#text': xmlText(failureBody(r, message, error?.stack, attachments)),
+      '#text': xmlText(failureBody(r, lead, error, attachments)),
     };
+    const kind = r.status === 'fail' ? 'rerunFailure' : 'rerunError';
+    if (earlier.length > 0) node[kind] = reruns(r.status);
   } else if (r.status === 'skipped') {
     node.skipped = { '@_message': xmlText(firstLine(r.error?.message ?? 'skipped', 500)) };
   } else if (r.flaky) {
     // Surefire's element for "failed, then passed on a rerun"; readers that do not know it ignore it.
-    node.flakyFailure = {
-      '@_type': r.error?.type ?? 'flaky',
-      '@_message': xmlText(firstLine(r.error?.message ?? `passed on attempt ${r.attempt ?? 2}`, 500)),
-    };
+    node.flakyFailure =
+      earlier.length > 0
+        ? reruns('flaky')
+        : {
+            '@_type': r.error?.type ?? 'flaky',
+            '@_message': xmlText(firstLine(r.error?.message ?? `passed on attempt ${r.attempt ?? 2}`, 500)),
+          };
   }
   node['system-out'] = xmlText(systemOut(r, attachments));
   return node;
 }
 
-function firstFailedCondition(r: Result): string | undefined {
-  const c = r.conditions?.find((c) => c.status !== 'pass' && c.status !== 'skipped');
-  return c && `condition not met: ${describeCondition(c.condition)}${c.message ? `: ${c.message}` : ''}`;
+/** `slackMessage #alerts-critical …: message … arrived in the wrong channel: …`, per failed condition that is no consequence. */
+function failedConditionMessages(r: Result): string[] {
+  return (r.conditions ?? [])
+    .filter((c) => (c.status === 'fail' || c.status === 'error') && !c.consequenceOf)
+    .map((c) => (c.message ? cleanText(c.message) : `condition not met: ${describeCondition(c.condition)}`));
 }
 
-function failureBody(r: Result, message: string, stack: string | undefined, attachments: string[]): string {
-  const out = [cleanText(message)];
-  if (stack && !stack.includes(message)) out.push('', cleanText(stack));
+function failureBody(
+  r: Result,
+  lead: string | undefined,
+  error: Result['error'],
+  attachments: string[],
+): string {
+  const out: string[] = lead ? [cleanText(lead)] : [];
+  const stack = error?.stack;
+  if (stack && lead && !stack.includes(lead)) out.push('', cleanText(stack));
   else if (stack) out.push('', cleanText(stack).split('\n').slice(1).join('\n'));
-  for (const s of r.steps.filter((s) => s.status === 'fail' || s.status === 'error')) {
+  // A scenario's steps are its thresholds, which its message already lists.
+  for (const s of r.kind === 'scenario'
+    ? []
+    : r.steps.filter((s) => s.status === 'fail' || s.status === 'error')) {
     out.push('', `failed step: ${s.name}${s.error ? ` — ${firstLine(s.error.message, 300)}` : ''}`);
   }
-  if (r.error && r.error.message !== message) out.push('', cleanText(r.error.message));
-  for (const c of r.conditions ?? []) {
-    if (c.status === 'pass') continue;
+  if (r.error && r.error.message !== lead) out.push('', cleanText(r.error.message));
+  const unmet = (r.conditions ?? []).filter((c) => c.status !== 'pass');
+  if (unmet.length > 0) out.push('', 'conditions not met:');
+  const inj = injectedAt(r);
+  for (const c of unmet) {
     const consequence = c.consequenceOf ? ` (consequence of ${c.consequenceOf})` : '';
-    out.push(
-      `condition ${c.status}: ${describeCondition(c.condition)}${consequence} — saw ${formatValue(c.actual)}`,
-    );
+    const elsewhere = arrivedElsewhere(c);
+    const saw = elsewhere
+      ? ` — arrived in ${elsewhere.channel} at ${offsetFrom(inj, elsewhere.at)} after injection`
+      : c.actual !== undefined
+        ? ` — saw ${describeActual(c.actual, inj)}`
+        : '';
+    out.push(`condition ${c.status}: ${describeCondition(c.condition)}${consequence}${saw}`);
     if (c.message) out.push(`  ${cleanText(c.message)}`);
   }
   if (r.rollback && r.rollback.status !== 'pass') {
@@ -186,8 +228,28 @@ function systemOut(r: Result, attachments: string[]): string {
   ];
   if (r.environment || r.location)
     out.push(`environment ${r.environment ?? '-'} location ${r.location ?? '-'}`);
-  if (r.steps.length > 0) out.push('', 'steps:');
-  for (const s of r.steps) {
+  const attempts = r.attempts ?? [];
+  if (attempts.length > 1) out.push('', 'attempts:');
+  for (const a of attempts.length > 1 ? attempts : []) {
+    const err = a.error
+      ? `  ${a.error.type ? `${a.error.type}: ` : ''}${firstLine(a.error.message, 300)}`
+      : '';
+    out.push(
+      `  attempt ${a.attempt}  ${a.status.padEnd(7)} ${formatDuration(a.durationMs).padStart(7)}${err}`,
+    );
+  }
+  const thresholds = thresholdRows(r);
+  if (thresholds.length > 0) out.push('', 'thresholds:');
+  for (const t of thresholds) {
+    const seen = t.observed !== undefined ? ` — observed ${t.stat} ${t.observed}` : '';
+    const n = t.samples !== undefined ? ` (${t.samples} samples)` : '';
+    const err = t.error ? `  ${firstLine(t.error.message, 300)}` : '';
+    out.push(
+      `  ${t.status.padEnd(7)} ${[t.metric, t.expression].filter(Boolean).join(' ')}${seen}${n}${err}`,
+    );
+  }
+  if (r.steps.length > 0 && thresholds.length === 0) out.push('', 'steps:');
+  for (const s of thresholds.length > 0 ? [] : r.steps) {
     const err = s.error ? `  ${firstLine(s.error.message, 300)}` : '';
     out.push(`  ${s.status.padEnd(7)} ${formatDuration(s.durationMs).padStart(7)}  ${s.name}${err}`);
     if (s.timings && Object.keys(s.timings).length > 0) {
@@ -201,19 +263,25 @@ function systemOut(r: Result, attachments: string[]): string {
   if (r.timeline && r.timeline.length > 0) out.push('', 'timeline:');
   for (const e of r.timeline ?? [])
     out.push(`  ${formatOffset(e.at - r.start).padStart(8)}  ${e.phase.padEnd(9)} ${e.event}`);
-  if (r.conditions && r.conditions.length > 0) out.push('', 'conditions:');
+  if (r.conditions && r.conditions.length > 0) out.push('', 'conditions (times after injection):');
+  const inj = injectedAt(r);
   for (const c of r.conditions ?? []) {
-    const when = c.satisfiedAt !== undefined ? ` at ${formatOffset(c.satisfiedAt - r.start)}` : '';
-    out.push(
-      `  ${c.status.padEnd(7)} ${describeCondition(c.condition)} — saw ${formatValue(c.actual)}${when}`,
-    );
+    const when = c.satisfiedAt !== undefined ? ` at ${offsetFrom(inj, c.satisfiedAt)}` : '';
+    const elsewhere = arrivedElsewhere(c);
+    const saw = elsewhere
+      ? ` — arrived in ${elsewhere.channel} at ${offsetFrom(inj, elsewhere.at)}`
+      : c.actual !== undefined
+        ? ` — saw ${describeActual(c.actual, inj)}`
+        : '';
+    out.push(`  ${c.status.padEnd(7)} ${describeCondition(c.condition)}${saw}${when}`);
   }
   const hops = hopMeasures(r);
   if (hops.length > 0) out.push('', 'hops (measured / expected / max):');
   for (const h of hops) {
     const fmt = (v?: number) => (v === undefined ? '-' : formatDuration(v));
+    const over = overBudgetText(h);
     out.push(
-      `  ${h.hop.padEnd(16)} ${fmt(h.measuredMs).padStart(7)} / ${fmt(h.expectedMs)} / ${fmt(h.maxMs)}`,
+      `  ${h.hop.padEnd(16)} ${fmt(h.measuredMs).padStart(7)} / ${fmt(h.expectedMs)} / ${fmt(h.maxMs)}${over ? `  ⚠ ${over}` : ''}`,
     );
   }
   if (r.rollback) out.push('', `rollback: ${r.rollback.status}`);

@@ -61,16 +61,6 @@ export function byInterest(results: readonly Result[]): Result[] {
 
 export const KIND_ORDER: readonly ResultKind[] = ['probe', 'scenario', 'drill'];
 
-// A step's `timings` hold HTTP phases in ms beside counts and codes (`http_requests`,
-// `http_status_code`): only the phases and `*_ms` names are durations.
-const DURATION_MEASURE = /^(resolve|connect|tls|processing|transfer|total)$|(^|_)ms$/;
-
-/** One of a step's measures as a reader wants it: `312ms` for a duration, `200` for a status code. */
-export function formatMeasure(name: string, value: number): string {
-  if (DURATION_MEASURE.test(name)) return formatDuration(value);
-  return Number.isInteger(value) ? String(value) : value.toFixed(3);
-}
-
 /** "412ms", "1.42s", "2m 03s", "1h 04m": short, and exact enough for the scale it is at. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '–';

@@ -1,5 +1,14 @@
 import type { Result } from '../../core/result.ts';
-import { describeCondition, formatValue, hopMeasures, laneOfCondition } from '../drill.ts';
+import {
+  arrivedElsewhere,
+  describeActual,
+  describeCondition,
+  hopMeasures,
+  injectedAt,
+  laneOfCondition,
+  offsetFrom,
+  overBudgetText,
+} from '../drill.ts';
 import { cleanText, firstLine, formatDuration, formatOffset } from '../summary.ts';
 import { type Html, html } from './escape.ts';
 
@@ -19,13 +28,18 @@ export function hopTable(r: Result): Html {
     // Only a main hop is what its lane's condition proves; the in-between ones have no verdict of their own.
     const cond =
       h.hop === h.lane ? (r.conditions ?? []).find((c) => laneOfCondition(c) === h.lane) : undefined;
-    return html`<tr>
-      <td><span class="hop-name l-${h.lane}">${h.hop.replace(/_/g, ' ')}</span></td>
-      <td class="num">${ms(h.measuredMs)}</td>
+    const over = overBudgetText(h);
+    return html`<tr class="${over ? 'over' : ''}">
+      <td><span class="hop-name l-${h.lane}">${h.hop.replace(/_/g, ' ')}</span>${over ? html`<div class="over-note">⚠ ${over}</div>` : ''}</td>
+      <td class="num">${over ? html`<span class="over-mark" title="${over}">⚠</span> ` : ''}${ms(h.measuredMs)}</td>
       <td class="num muted">${ms(h.expectedMs)}</td>
       <td class="num muted">${ms(h.maxMs)}</td>
       <td class="num">${h.beyondMs !== undefined ? signed(h.beyondMs) : '—'}</td>
-      <td class="hop-cmp"><div class="hc l-${h.lane}"><i class="hc-measured" style="width:${pct(h.measuredMs)}%"></i><i class="hc-expected" style="width:${pct(h.expectedMs)}%"></i>${h.maxMs !== undefined ? html`<i class="hc-max" style="left:${pct(h.maxMs)}%"></i>` : ''}</div></td>
+      <td class="hop-cmp"><div class="hc l-${h.lane}"><i class="hc-measured" style="width:${pct(h.measuredMs)}%"></i><i class="hc-expected" style="width:${pct(h.expectedMs)}%"></i>${
+        h.maxMs !== undefined && h.overBudgetMs !== undefined
+          ? html`<i class="hc-over" style="left:${pct(h.maxMs)}%;width:${pct(h.overBudgetMs)}%"></i>`
+          : ''
+      }${h.maxMs !== undefined ? html`<i class="hc-max" style="left:${pct(h.maxMs)}%"></i>` : ''}</div></td>
       <td>${cond ? html`<span class="pill st-${cond.status}">${cond.status}</span>` : ''}</td>
     </tr>`;
   });
@@ -38,21 +52,44 @@ function signed(ms: number): string {
   return `${ms < 0 ? '−' : '+'}${formatDuration(Math.abs(ms))}`;
 }
 
-/** Each condition: what was expected, what was seen, and when it held. */
+/**
+ * Each condition: what was expected, what was seen, and when it held. Fixed column widths and
+ * wrapping text: a condition's evidence (a Slack message, a log entry's problems) is as long as
+ * the system under test makes it, and must never push the table past its card.
+ */
 export function conditionsTable(r: Result): Html {
   const cs = r.conditions ?? [];
   if (cs.length === 0) return html``;
-  const rows = cs.map(
-    (c) => html`<tr class="st-${c.status}">
+  const inj = injectedAt(r);
+  const rollbackAt = r.rollback?.at;
+  const rows = cs.map((c) => {
+    const elsewhere = arrivedElsewhere(c);
+    const seen = elsewhere
+      ? html`<span class="bad">arrived in ${elsewhere.channel} at ${offsetFrom(inj, elsewhere.at)}</span>`
+      : c.actual !== undefined
+        ? describeActual(c.actual, inj)
+        : '—';
+    const met =
+      c.satisfiedAt !== undefined
+        ? html`<span title="${utc(c.satisfiedAt)}">${offsetFrom(inj, c.satisfiedAt)}</span>${
+            c.phase === 'resolve' && rollbackAt !== undefined
+              ? html`<div class="muted small">${formatDuration(c.satisfiedAt - rollbackAt)} after rollback</div>`
+              : ''
+          }`
+        : '—';
+    return html`<tr class="st-${c.status}">
       <td><span class="pill st-${c.status}">${c.status}</span></td>
-      <td><code>${keepDurationsWhole(describeCondition(c.condition))}</code>${c.consequenceOf ? html` <span class="tag">consequence of ${c.consequenceOf}</span>` : ''}${c.message ? html`<div class="muted small">${cleanText(c.message)}</div>` : ''}</td>
-      <td><code>${formatValue(c.actual, 160)}</code></td>
-      <td class="num">${c.satisfiedAt !== undefined ? formatOffset(c.satisfiedAt - r.start) : '—'}</td>
-    </tr>`,
-  );
-  return html`<table class="grid-table conditions"><thead><tr><th></th><th>expected</th><th>actual</th><th class="num">satisfied at</th></tr></thead>
+      <td><span class="cond-what">${keepDurationsWhole(describeCondition(c.condition))}</span>${c.consequenceOf ? html` <span class="tag">consequence of ${c.consequenceOf}</span>` : ''}${c.message ? html`<div class="muted small">${cleanText(c.message)}</div>` : ''}</td>
+      <td class="seen">${seen}</td>
+      <td class="num when">${met}</td>
+    </tr>`;
+  });
+  return html`<table class="grid-table conditions"><colgroup><col class="c-st"><col class="c-what"><col class="c-seen"><col class="c-when"></colgroup>
+    <thead><tr><th></th><th>condition</th><th>seen</th><th class="num when">met, after injection</th></tr></thead>
     <tbody>${rows}</tbody></table>`;
 }
+
+const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 23).replace('T', ' ')} UTC`;
 
 export function rollbackLine(r: Result): Html {
   const rb = r.rollback;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Artifact, Result } from '../../core/result.ts';
-import { describeCondition, isHopMetric } from '../drill.ts';
+import { describeCondition, hopMeasures, isHopMetric, overBudgetText } from '../drill.ts';
 import type { RunContext, RunSummary } from '../reporter.ts';
 import {
   byInterest,
@@ -12,9 +12,11 @@ import {
   verdictLine,
   verdictOf,
 } from '../summary.ts';
+import { formatMetric } from '../units.ts';
 import { type ArtifactView, artifactsSection } from './artifacts.ts';
 import { conditionsTable, hopTable, rollbackLine } from './drill-tables.ts';
 import { anchorId, type Html, html, raw } from './escape.ts';
+import { attemptsTable, thresholdsTable } from './run-tables.ts';
 import { SCRIPT, STYLES } from './styles.ts';
 import { drillTimeline } from './timeline.ts';
 import { VITAL_KEYS, vitals } from './vitals.ts';
@@ -91,7 +93,22 @@ function rowClasses(r: Result): string {
 
 /** Why an item is red, in one line, for the overview. */
 function reason(r: Result): string {
-  if (r.status === 'pass') return r.flaky ? `passed on attempt ${r.attempt ?? 2}` : '';
+  if (r.status === 'pass') {
+    if (r.flaky) {
+      const first = r.attempts?.find((a) => a.status !== 'pass');
+      const why = first?.error
+        ? `; attempt ${first.attempt} ${STATUS_WORD[first.status]}: ${firstLine(first.error.message, 120)}`
+        : '';
+      return `passed on attempt ${r.attempt ?? 2}${why}`;
+    }
+    // A pass that took longer than the live config explains is worth a line before anyone opens it.
+    return hopMeasures(r)
+      .flatMap((h) => {
+        const over = overBudgetText(h);
+        return over ? [`${h.hop.replace(/_/g, ' ')} ${over}`] : [];
+      })
+      .join('; ');
+  }
   if (r.diagnosis) return firstLine(r.diagnosis.message, 200);
   const step = r.steps.find((s) => s.status === 'fail' || s.status === 'error');
   const msg = r.error?.message ?? step?.error?.message;
@@ -134,16 +151,20 @@ function card(r: Result, id: string, artifacts: ReadonlyMap<Artifact, ArtifactVi
     <summary><span class="pill st-${r.status}">${STATUS_WORD[r.status]}</span>${r.flaky ? html`<span class="pill flaky">flaky</span>` : ''}
       <span class="kind">${r.kind}</span><h2>${r.name}</h2><span class="meta">${meta}</span><span class="dur">${formatDuration(r.durationMs)}</span></summary>
     <div class="card-body">${diagnosis}${errorBox}${drill}
-      ${section('Steps', waterfall(r))}${section('HTTP timings', httpPhases(r))}${section('Web vitals', vitals(r))}
+      ${section('Attempts', attemptsTable(r))}
+      ${r.kind === 'scenario' ? section('Thresholds', thresholdsTable(r)) : section('Steps', waterfall(r))}${section('HTTP timings', httpPhases(r))}${section('Web vitals', vitals(r))}
       ${section(r.artifacts.some((a) => a.kind === 'screenshot') ? 'Screenshots and artifacts' : 'Artifacts', artifactsSection(r, artifacts))}
       ${section('Metrics', otherMetrics(r))}</div>
   </details>`;
 }
 
 function otherMetrics(r: Result): Html {
-  const entries = Object.entries(r.metrics ?? {}).filter(([k]) => !VITAL_KEYS.has(k) && !isHopMetric(k));
+  // Shown elsewhere on the card: vitals as gauges, hops in their table, browser start as a waterfall row.
+  const entries = Object.entries(r.metrics ?? {}).filter(
+    ([k]) => !VITAL_KEYS.has(k) && !isHopMetric(k) && k !== 'browser_start_ms',
+  );
   if (entries.length === 0) return html``;
-  return html`<div class="metrics">${entries.map(([k, v]) => html`<span class="metric"><span>${k}</span><b>${/(^|_)ms(_|$)/.test(k) ? formatDuration(v) : Number.isInteger(v) ? v : v.toFixed(3)}</b></span>`)}</div>`;
+  return html`<div class="metrics">${entries.map(([k, v]) => html`<span class="metric"><span>${k}</span><b>${formatMetric(k, v)}</b></span>`)}</div>`;
 }
 
 function timelineLegend(): Html {

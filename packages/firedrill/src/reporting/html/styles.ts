@@ -57,7 +57,7 @@ tr.st-pass .why{color:var(--flaky)}tr.st-skipped .why{color:var(--muted)}
 .card .kind{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.06em}
 .card .meta{color:var(--muted);font-size:12.5px}
 .card .dur{margin-left:auto;font-weight:600;font-variant-numeric:tabular-nums}
-.card-body{padding:0 18px 16px 23px}
+.card-body{padding:0 18px 16px 23px;min-width:0;overflow-wrap:anywhere}
 .card-body section{margin-top:14px}
 .card-body h3{font-size:12px;text-transform:uppercase;letter-spacing:.07em;color:var(--muted);margin:0 0 8px;font-weight:650}
 .diagnosis{margin:0 0 10px;padding:10px 14px;border-left:4px solid var(--fail);background:var(--fail-bg);border-radius:6px;font-weight:600}
@@ -130,6 +130,8 @@ tr.st-pass .why{color:var(--flaky)}tr.st-skipped .why{color:var(--muted)}
 .timeline .cond.bad line{stroke:var(--fail);stroke-width:2;stroke-dasharray:6 4}
 .timeline .cond.bad text{fill:var(--fail);font-size:15px;font-weight:700}
 .timeline .cond-label{fill:var(--fail);font-size:11.5px;font-weight:600}
+.timeline .hop-label.over{fill:var(--flaky);font-weight:600}
+.timeline .cond.elsewhere circle{fill:var(--card);stroke:var(--fail);stroke-width:2.5}
 ${['preflight', 'inject', 'fire', 'notify', 'log', 'rollback', 'resolve', 'other']
   .map(
     (h) =>
@@ -144,6 +146,22 @@ ${['preflight', 'inject', 'fire', 'notify', 'log', 'rollback', 'resolve', 'other
 .grid-table th{text-align:left;font-weight:600;font-size:12px;color:var(--muted);border-bottom:1px solid var(--line);padding:4px 10px}
 .grid-table td{padding:6px 10px;border-bottom:1px solid var(--line);vertical-align:top}
 .grid-table .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.conditions{table-layout:fixed}
+.conditions .c-st{width:76px}.conditions .c-what{width:44%}.conditions .c-when{width:132px}
+.conditions td{overflow-wrap:anywhere}
+.conditions .when{white-space:normal}
+.conditions th.when{overflow-wrap:normal}
+.cond-what{font-weight:600}
+.conditions .seen{font-size:12.5px}
+.over-note{color:var(--flaky);font-size:12px;font-weight:600;margin-top:2px}
+.over-mark{color:var(--flaky);font-weight:700}
+.hc .hc-over{background:repeating-linear-gradient(45deg,var(--fail) 0 2px,transparent 2px 5px);opacity:.8}
+.thresholds{table-layout:fixed}.thresholds .t-st{width:76px}.thresholds .t-val{width:150px}.thresholds .t-n{width:100px}
+.thresholds td{overflow-wrap:anywhere}
+.attempts td{overflow-wrap:anywhere}.attempts .a-n{width:90px}.attempts .a-st{width:90px}.attempts .a-dur{width:90px}
+.wf-row.setup .dot{background:var(--skip)}
+.wf-row.setup .wf-bar{background:repeating-linear-gradient(45deg,var(--bar-skipped) 0 3px,var(--band) 3px 6px);border:1px solid var(--bar-skipped)}
+.wf-row.setup .nm{color:var(--muted);font-style:italic}
 .hop-name{font-weight:650}
 .hop-cmp{width:34%}
 .hc{position:relative;height:12px;background:var(--band);border-radius:3px}

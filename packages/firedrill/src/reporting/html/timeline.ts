@@ -1,5 +1,14 @@
 import type { ConditionResult, Result, TimelineEvent } from '../../core/result.ts';
-import { formatDetail, HOPS, LANES, type Lane, laneOfCondition, laneOfEvent } from '../drill.ts';
+import {
+  arrivedElsewhere,
+  formatDetail,
+  HOPS,
+  hopMeasures,
+  LANES,
+  type Lane,
+  laneOfCondition,
+  laneOfEvent,
+} from '../drill.ts';
 import { formatDuration, formatOffset } from '../summary.ts';
 import { tickLabel, timeAxis } from './axis.ts';
 import { type Html, html } from './escape.ts';
@@ -45,7 +54,7 @@ export function drillTimeline(r: Result, svgId: string): Html {
   const rollbackAt = r.rollback?.at ?? events.find((e) => laneOfEvent(e) === 'rollback')?.at;
   // Only a failed condition's deadline is part of the story; a met one's would just stretch the axis.
   const anchor = (lane: Lane) => (lane === 'resolve' ? (rollbackAt ?? injectAt) : injectAt);
-  const deadlines = conditions.filter(failed).map((c) => c.deadline);
+  const deadlines = conditions.filter((c) => failed(c) && !arrivedElsewhere(c)).map((c) => c.deadline);
   const end = Math.max(
     r.start + r.durationMs,
     ...events.map((e) => e.at),
@@ -142,7 +151,14 @@ function hopBars(
       .filter(Boolean)
       .map((t) => ` · ${t}`)
       .join('');
-    fr.labels.add(fr.laneIndex.get(hop)!, x0, `${formatDuration(measured)}${note}`, 'hop-label', 1);
+    const over = hopMeasures(r).find((h) => h.hop === hop)?.overBudgetMs !== undefined;
+    fr.labels.add(
+      fr.laneIndex.get(hop)!,
+      x0,
+      `${over ? '⚠ ' : ''}${formatDuration(measured)}${note}${over ? ': over budget' : ''}`,
+      over ? 'hop-label over' : 'hop-label',
+      1,
+    );
     return [
       html`<g class="hop l-${hop}"><title>${hop}: measured ${formatDuration(measured)}${note}</title>
         <rect class="hop-bar" x="${f(x0)}" y="${y + MID - 5}" width="${f(Math.max(1, x1 - x0))}" height="10" rx="2"></rect>
@@ -197,6 +213,17 @@ function conditionMark(c: ConditionResult, fr: Frame): Html {
   }
   if (!failed(c)) return html``;
   const from = c.deadline - c.withinMs;
+  // A message that went to another channel was seen: say where and when, not "not seen".
+  const elsewhere = arrivedElsewhere(c);
+  if (elsewhere) {
+    const x0 = fr.x(from);
+    const x1 = Math.max(fr.x(elsewhere.at), x0 + 1);
+    const text = `arrived in ${elsewhere.channel}, ${formatDuration(elsewhere.at - from)} after the fault`;
+    fr.labels.add(fr.laneIndex.get(lane)!, x1, text, 'cond-label', 2);
+    return html`<g class="cond bad elsewhere"><title>${c.condition.type}: ${c.message ?? text}</title>
+    <line x1="${f(x0)}" x2="${f(x1)}" y1="${cy}" y2="${cy}"></line>
+    <circle cx="${f(x1)}" cy="${cy}" r="6"></circle></g>`;
+  }
   const until = c.deadline;
   const x0 = fr.x(from);
   const x1 = Math.max(fr.x(until), x0 + 1);

@@ -1,5 +1,6 @@
 import type { Result, StepResult } from '../../core/result.ts';
-import { firstLine, formatDuration, formatMeasure, formatOffset } from '../summary.ts';
+import { firstLine, formatDuration, formatOffset } from '../summary.ts';
+import { formatMeasure } from '../units.ts';
 import { pct, type TimeAxis, tickLabel, timeAxis } from './axis.ts';
 import { type Html, html, join } from './escape.ts';
 
@@ -30,7 +31,24 @@ export function waterfall(r: Result): Html {
   const axis = timeAxis(from, to, 8);
   // The card's error box already shows the result's error; a step repeating it word for word is noise.
   const rows = r.steps.map((s) => stepRow(s, axis, r.start, s.error?.message !== r.error?.message));
-  return html`<div class="wf" style="${gridStyle(axis)}">${axisRow(axis)}${rows}</div>`;
+  return html`<div class="wf" style="${gridStyle(axis)}">${axisRow(axis)}${browserStartRow(r, axis)}${rows}</div>`;
+}
+
+/**
+ * A browser run spends its first moments outside any step: launching Chromium (on the first run)
+ * and opening the run's context. Drawn as a setup row so that gap reads as what it is.
+ */
+function browserStartRow(r: Result, axis: TimeAxis): Html {
+  const ms = r.metrics?.browser_start_ms;
+  if (ms === undefined) return html``;
+  const left = pct(axis, r.start);
+  const width = Math.max(0.4, Math.min(100 - left, (ms / axis.span) * 100));
+  const title = `browser start: launching the browser or opening this run's context, ${formatDuration(ms)}`;
+  return html`<div class="wf-row setup">
+    <div class="wf-name"><span class="dot"></span><span class="nm" title="${title}">browser start</span></div>
+    <div class="wf-track"><div class="wf-bar" style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%" title="${title}"></div></div>
+    <div class="wf-dur">${formatDuration(ms)}</div>
+  </div>`;
 }
 
 function stepRow(s: StepResult, axis: TimeAxis, start: number, showError: boolean): Html {
