@@ -34,7 +34,7 @@ function result(status: Result['status'], error?: Error): Result {
     start: 0,
     status,
     durationMs: 1,
-    attempts: 1,
+    attempt: 1,
     steps: error ? [{ name: 's', status, start: 0, durationMs: 1, error: errorInfo(error) }] : [],
     artifacts: [],
   } as Result;
